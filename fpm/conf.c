@@ -1,0 +1,975 @@
+/*
+ * conf.c - the directive table, the ini reader and validation.
+ *
+ * inih does the ini syntax.  We feed it lines through our own reader so we
+ * know the line number of every value (Debian's inih is built without
+ * INI_HANDLER_LINENO), can tell which section a line opens, and can reject
+ * lines longer than inih's buffer instead of letting it cut them silently.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <glob.h>
+#include <grp.h>
+#include <libgen.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <ini.h>
+
+#include "conf.h"
+#include "log.h"
+
+enum dtype {
+	T_STR,		/* any string */
+	T_PATH,		/* relative to the prefix or the naming file's dir */
+	T_INT,
+	T_BOOL,
+	T_TIME,		/* seconds, with s/m/h/d suffix */
+	T_MODE,		/* octal permission bits */
+	T_RLIMIT,	/* integer or "unlimited" */
+	T_LOGLEVEL,
+	T_PM,
+	T_SAPI,
+	T_LISTEN,
+	T_ENV,		/* env[NAME] */
+	T_INCLUDE,
+	T_LATER,	/* php-fpm's, not supported yet: warn and ignore */
+};
+
+enum dscope { S_GLOBAL, S_POOL };
+
+struct directive {
+	const char *name;	/* "env[]" matches env[ANYTHING] */
+	enum dtype type;
+	enum dscope scope;
+	size_t offset;
+	const char *def;	/* default, parsed like a value; NULL = unset */
+	long long min, max;
+	const char *doc;
+};
+
+#define G(f) S_GLOBAL, offsetof(struct global_conf, f)
+#define P(f) S_POOL, offsetof(struct pool_conf, f)
+#define LATER_G(n) { n, T_LATER, S_GLOBAL, 0, NULL, 0, 0, "not supported yet" }
+#define LATER_P(n) { n, T_LATER, S_POOL, 0, NULL, 0, 0, "not supported yet" }
+
+static const struct directive directives[] = {
+	{ "pid", T_PATH, G(pid), NULL, 0, 0,
+	  "pid file of the master" },
+	{ "error_log", T_PATH, G(error_log), "stderr", 0, 0,
+	  "error log file, or 'stderr'" },
+	{ "log_level", T_LOGLEVEL, G(log_level), "notice", 0, 0,
+	  "alert, error, warning, notice or debug" },
+	{ "daemonize", T_BOOL, G(daemonize), "yes", 0, 0,
+	  "go to the background (-F and -D override)" },
+	{ "process_control_timeout", T_TIME, G(process_control_timeout), "10s",
+	  0, 86400, "how long a graceful stop waits for workers, 0 = forever" },
+	{ "include", T_INCLUDE, S_GLOBAL, 0, NULL, 0, 0,
+	  "glob of more files, relative to the including file" },
+	LATER_G("syslog.facility"), LATER_G("syslog.ident"),
+	LATER_G("log_limit"), LATER_G("log_buffering"),
+	LATER_G("emergency_restart_threshold"),
+	LATER_G("emergency_restart_interval"), LATER_G("process.max"),
+	LATER_G("rlimit_files"), LATER_G("rlimit_core"),
+	LATER_G("events.mechanism"), LATER_G("systemd_interval"),
+
+	{ "listen", T_LISTEN, P(listen), NULL, 0, 0,
+	  "unix socket path, host:port, [ipv6]:port or port" },
+	{ "listen.backlog", T_INT, P(listen_backlog), "511", -1, 65535,
+	  "listen(2) backlog, -1 = the system's maximum" },
+	{ "listen.owner", T_STR, P(listen_owner), NULL, 0, 0,
+	  "owner of the unix socket (default: the master's user)" },
+	{ "listen.group", T_STR, P(listen_group), NULL, 0, 0,
+	  "group of the unix socket (default: the owner's group)" },
+	{ "listen.mode", T_MODE, P(listen_mode), "0660", 0, 0777,
+	  "permissions of the unix socket" },
+	{ "listen.allowed_clients", T_STR, P(listen_allowed_clients), NULL,
+	  0, 0, "comma separated client IPs allowed on a TCP socket" },
+	{ "user", T_STR, P(user), NULL, 0, 0,
+	  "user the workers run as" },
+	{ "group", T_STR, P(group), NULL, 0, 0,
+	  "group the workers run as (default: the user's group)" },
+	{ "chroot", T_PATH, P(chroot), NULL, 0, 0,
+	  "directory the workers chroot(2) into" },
+	{ "chdir", T_STR, P(chdir), "/", 0, 0,
+	  "absolute directory the workers chdir(2) to" },
+	{ "rlimit_files", T_RLIMIT, P(rlimit_files), NULL, 1, 1LL << 30,
+	  "RLIMIT_NOFILE of the workers" },
+	{ "rlimit_core", T_RLIMIT, P(rlimit_core), NULL, 0, LLONG_MAX - 1,
+	  "RLIMIT_CORE of the workers, or 'unlimited'" },
+	{ "process.priority", T_INT, P(priority), NULL, -19, 20,
+	  "nice value of the workers" },
+	{ "clear_env", T_BOOL, P(clear_env), "yes", 0, 0,
+	  "start workers with an empty environment (plus env[...])" },
+	{ "env[]", T_ENV, S_POOL, 0, NULL, 0, 0,
+	  "env[NAME] = value sets a worker environment variable" },
+	{ "pm", T_PM, P(pm), "static", 0, 0,
+	  "static (dynamic and ondemand run as static for now)" },
+	{ "pm.max_children", T_INT, P(max_children), "5", 1, 100000,
+	  "number of workers" },
+	{ "sapi", T_SAPI, P(sapi), "native", 0, 0,
+	  "how requests run: native" },
+	{ "app", T_PATH, P(app), NULL, 0, 0,
+	  "the native app's shared object" },
+	LATER_P("pm.start_servers"), LATER_P("pm.min_spare_servers"),
+	LATER_P("pm.max_spare_servers"), LATER_P("pm.max_spawn_rate"),
+	LATER_P("pm.process_idle_timeout"), LATER_P("pm.max_requests"),
+	LATER_P("pm.status_path"), LATER_P("pm.status_listen"),
+	LATER_P("ping.path"), LATER_P("ping.response"),
+	LATER_P("access.log"), LATER_P("access.format"),
+	LATER_P("slowlog"), LATER_P("request_slowlog_timeout"),
+	LATER_P("request_slowlog_trace_depth"),
+	LATER_P("request_terminate_timeout"),
+	LATER_P("request_terminate_timeout_track_finished"),
+	LATER_P("rlimit_files"), LATER_P("catch_workers_output"),
+	LATER_P("decorate_workers_output"), LATER_P("security.limit_extensions"),
+	LATER_P("listen.acl_users"), LATER_P("listen.acl_groups"),
+	LATER_P("listen.setfib"), LATER_P("process.dumpable"),
+	LATER_P("apparmor_hat"), LATER_P("php_value[]"), LATER_P("php_flag[]"),
+	LATER_P("php_admin_value[]"), LATER_P("php_admin_flag[]"),
+};
+
+#define NDIRECTIVES (sizeof(directives) / sizeof(directives[0]))
+
+/* State of one file being read. */
+struct reader {
+	struct conf *conf;
+	FILE *fp;
+	const char *file;
+	const char *dir;	/* base for relative paths */
+	int line;
+	int depth;		/* include nesting */
+	struct pool_conf *pool;	/* current section, NULL in [global] */
+	int in_global;
+	int skip_section;	/* a duplicate pool: ignore its values */
+};
+
+static int read_file(struct conf *conf, const char *file, int depth);
+
+/* ---- messages ---------------------------------------------------------- */
+
+static char *
+vformat(const struct loc *loc, const char *fmt, va_list ap)
+{
+	char msg[1024];
+	char *out;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (loc != NULL && loc->file != NULL) {
+		if (asprintf(&out, "%s:%d: %s", loc->file, loc->line, msg) < 0)
+			return NULL;
+	} else {
+		out = strdup(msg);
+	}
+	return out;
+}
+
+static void
+append(char ***list, size_t *n, char *s)
+{
+	char **l;
+
+	if (s == NULL)
+		return;
+	l = realloc(*list, (*n + 1) * sizeof(*l));
+	if (l == NULL) {
+		free(s);
+		return;
+	}
+	l[(*n)++] = s;
+	*list = l;
+}
+
+void
+conf_error(struct conf *conf, const struct loc *loc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	append(&conf->errors, &conf->nerrors, vformat(loc, fmt, ap));
+	va_end(ap);
+}
+
+void
+conf_warning(struct conf *conf, const struct loc *loc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	append(&conf->warnings, &conf->nwarnings, vformat(loc, fmt, ap));
+	va_end(ap);
+}
+
+/* ---- value parsers ----------------------------------------------------- */
+
+static int
+parse_ll(const char *s, long long *v)
+{
+	char *end;
+
+	if (*s == '\0')
+		return -1;
+	errno = 0;
+	*v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return -1;
+	return 0;
+}
+
+/* A number with an optional one-letter unit from units/mults. */
+static int
+parse_scaled(const char *s, const char *units, const long long *mults,
+    long long *out)
+{
+	char num[32];
+	size_t len = strlen(s);
+	long long v, mult = 1;
+	const char *u;
+
+	if (len == 0 || len >= sizeof(num))
+		return -1;
+	memcpy(num, s, len + 1);
+	u = strchr(units, tolower((unsigned char)num[len - 1]));
+	if (u != NULL && !isdigit((unsigned char)num[len - 1])) {
+		mult = mults[u - units];
+		num[len - 1] = '\0';
+	}
+	if (parse_ll(num, &v) != 0 || v < 0)
+		return -1;
+	if (v > LLONG_MAX / mult)
+		return -1;
+	*out = v * mult;
+	return 0;
+}
+
+int
+conf_parse_time(const char *s, long long *seconds)
+{
+	static const long long mults[] = { 1, 60, 3600, 86400 };
+
+	return parse_scaled(s, "smhd", mults, seconds);
+}
+
+int
+conf_parse_size(const char *s, long long *bytes)
+{
+	static const long long mults[] = { 1LL << 10, 1LL << 20, 1LL << 30 };
+
+	return parse_scaled(s, "kmg", mults, bytes);
+}
+
+int
+conf_parse_bool(const char *s, long long *b)
+{
+	static const char *const yes[] = { "yes", "on", "true", "1" };
+	static const char *const no[] = { "no", "off", "false", "0", "" };
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		if (strcasecmp(s, yes[i]) == 0)
+			return *b = 1, 0;
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		if (strcasecmp(s, no[i]) == 0)
+			return *b = 0, 0;
+	return -1;
+}
+
+const char *
+conf_pm_name(long long pm)
+{
+	switch (pm) {
+	case PM_DYNAMIC: return "dynamic";
+	case PM_ONDEMAND: return "ondemand";
+	default: return "static";
+	}
+}
+
+int
+conf_expand(const char *in, const char *pool, char *out, size_t outlen,
+    char *err, size_t errlen)
+{
+	size_t o = 0;
+
+	while (*in != '\0') {
+		const char *val = NULL;
+		char name[128];
+		size_t skip = 1, vlen;
+
+		if (strncmp(in, "$pool", 5) == 0 && pool != NULL) {
+			val = pool;
+			skip = 5;
+		} else if (in[0] == '$' && in[1] == '{') {
+			const char *close = strchr(in, '}');
+			size_t nl = close ? (size_t)(close - in - 2) : 0;
+
+			if (close == NULL || nl == 0 || nl >= sizeof(name)) {
+				snprintf(err, errlen, "unterminated or empty ${...} "
+				    "in '%s'", in);
+				return -1;
+			}
+			memcpy(name, in + 2, nl);
+			name[nl] = '\0';
+			val = getenv(name);
+			if (val == NULL) {
+				snprintf(err, errlen, "environment variable '%s' is "
+				    "not set", name);
+				return -1;
+			}
+			skip = nl + 3;
+		}
+		if (val == NULL) {
+			val = in;
+			vlen = 1;
+		} else {
+			vlen = strlen(val);
+		}
+		if (o + vlen >= outlen) {
+			snprintf(err, errlen, "value is too long after expansion");
+			return -1;
+		}
+		memcpy(out + o, val, vlen);
+		o += vlen;
+		in += skip;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+/* ---- the table --------------------------------------------------------- */
+
+/* Whether table name n matches key; for "env[X]" set sub to "X". */
+static int
+name_matches(const char *n, const char *key, char *sub, size_t sublen)
+{
+	size_t nl = strlen(n), kl = strlen(key);
+
+	if (nl < 2 || strcmp(n + nl - 2, "[]") != 0)
+		return strcmp(n, key) == 0;
+	if (kl <= nl || strncmp(n, key, nl - 1) != 0 || key[kl - 1] != ']')
+		return 0;
+	snprintf(sub, sublen, "%.*s", (int)(kl - nl), key + nl - 1);
+	return 1;
+}
+
+/* The directive named key, preferring the one of scope (a few names, like
+ * rlimit_files, exist in both).  NULL if there is none. */
+static const struct directive *
+lookup(const char *key, enum dscope scope, char *sub, size_t sublen)
+{
+	const struct directive *any = NULL;
+
+	sub[0] = '\0';
+	for (size_t i = 0; i < NDIRECTIVES; i++) {
+		if (!name_matches(directives[i].name, key, sub, sublen))
+			continue;
+		if (directives[i].scope == scope)
+			return &directives[i];
+		if (any == NULL)
+			any = &directives[i];
+	}
+	return any;
+}
+
+const struct loc *
+conf_where(const struct pool_conf *pool, const char *name)
+{
+	for (size_t i = 0; i < NDIRECTIVES; i++)
+		if (directives[i].scope == S_POOL &&
+		    strcmp(directives[i].name, name) == 0 &&
+		    pool->where[i].file != NULL)
+			return &pool->where[i];
+	return &pool->section;
+}
+
+static int
+resolve_path(const char *v, const char *base, char **out)
+{
+	if (v[0] == '/' || base == NULL || strcmp(v, "stderr") == 0)
+		*out = strdup(v);
+	else if (asprintf(out, "%s/%s", base, v) < 0)
+		*out = NULL;
+	return *out == NULL ? -1 : 0;
+}
+
+static int
+set_env(struct pool_conf *pool, const char *name, const char *value)
+{
+	char **env, *kv;
+	size_t nl = strlen(name);
+
+	if (asprintf(&kv, "%s=%s", name, value) < 0)
+		return -1;
+	for (size_t i = 0; i < pool->nenv; i++) {
+		if (strncmp(pool->env[i], name, nl) == 0 &&
+		    pool->env[i][nl] == '=') {
+			free(pool->env[i]);
+			pool->env[i] = kv;
+			return 0;
+		}
+	}
+	env = realloc(pool->env, (pool->nenv + 2) * sizeof(*env));
+	if (env == NULL) {
+		free(kv);
+		return -1;
+	}
+	env[pool->nenv++] = kv;
+	env[pool->nenv] = NULL;
+	pool->env = env;
+	return 0;
+}
+
+static int
+set_number(const struct directive *d, const char *v, long long *out,
+    char *err, size_t errlen)
+{
+	long long n;
+	int rc;
+
+	switch (d->type) {
+	case T_TIME:
+		rc = conf_parse_time(v, &n);
+		break;
+	case T_MODE: {
+		char *end;
+		n = strtoll(v, &end, 8);
+		rc = (*v == '\0' || *end != '\0') ? -1 : 0;
+		break;
+	}
+	case T_RLIMIT:
+		if (strcasecmp(v, "unlimited") == 0 || strcmp(v, "-1") == 0) {
+			*out = CONF_INFINITY;
+			return 0;
+		}
+		/* FALLTHROUGH */
+	default:
+		rc = parse_ll(v, &n);
+		break;
+	}
+	if (rc != 0 || n < d->min || n > d->max) {
+		static const char *const what[] = {
+			[T_INT] = "an integer", [T_TIME] = "a time (N, Ns, Nm, "
+			"Nh or Nd)", [T_MODE] = "an octal mode",
+			[T_RLIMIT] = "an integer or 'unlimited'",
+		};
+		snprintf(err, errlen, "expected %s in %lld..%lld, got '%s'",
+		    what[d->type] ? what[d->type] : "a number", d->min, d->max, v);
+		return -1;
+	}
+	*out = n;
+	return 0;
+}
+
+static int
+set_keyword(const struct directive *d, const char *v, long long *out,
+    char *err, size_t errlen)
+{
+	static const char *const pms[] = { "static", "dynamic", "ondemand" };
+	int n = -1;
+
+	switch (d->type) {
+	case T_BOOL:
+		if (conf_parse_bool(v, out) == 0)
+			return 0;
+		snprintf(err, errlen, "expected yes or no, got '%s'", v);
+		return -1;
+	case T_LOGLEVEL:
+		n = log_level_parse(v);
+		if (n < 0)
+			snprintf(err, errlen, "expected alert, error, warning, "
+			    "notice or debug, got '%s'", v);
+		break;
+	case T_PM:
+		for (int i = 0; i < 3; i++)
+			if (strcmp(v, pms[i]) == 0)
+				n = i;
+		if (n < 0)
+			snprintf(err, errlen, "expected static, dynamic or "
+			    "ondemand, got '%s'", v);
+		break;
+	case T_SAPI:
+		if (strcmp(v, "native") == 0)
+			n = SAPI_NATIVE;
+		else
+			snprintf(err, errlen, "expected native, got '%s'%s", v,
+			    strcmp(v, "php") == 0 || strcmp(v, "cgi") == 0 ?
+			    " (this build has no such sapi yet)" : "");
+		break;
+	default:
+		break;
+	}
+	if (n < 0)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+/* Store value v for directive d into the struct at base.  dir is the base
+ * for relative paths.  Returns 0, or -1 with a message in err. */
+static int
+set_value(const struct directive *d, void *base, const char *v,
+    const char *dir, char *err, size_t errlen)
+{
+	char **sp = (char **)((char *)base + d->offset);
+	long long *np = (long long *)((char *)base + d->offset);
+
+	switch (d->type) {
+	case T_STR:
+		free(*sp);
+		*sp = strdup(v);
+		return *sp ? 0 : -1;
+	case T_PATH:
+		if (*v == '\0') {
+			snprintf(err, errlen, "expected a path, got ''");
+			return -1;
+		}
+		free(*sp);
+		return resolve_path(v, dir, sp);
+	case T_LISTEN: {
+		struct pool_conf *pool = base;
+		if (addr_parse(v, dir, &pool->listen_addr, err, errlen) != 0)
+			return -1;
+		free(pool->listen);
+		pool->listen = strdup(pool->listen_addr.text);
+		return pool->listen ? 0 : -1;
+	}
+	case T_INT: case T_TIME: case T_MODE: case T_RLIMIT:
+		return set_number(d, v, np, err, errlen);
+	case T_BOOL: case T_LOGLEVEL: case T_PM: case T_SAPI:
+		return set_keyword(d, v, np, err, errlen);
+	default:
+		snprintf(err, errlen, "cannot be set here");
+		return -1;
+	}
+}
+
+static void
+apply_defaults(enum dscope scope, void *base)
+{
+	char err[256];
+
+	for (size_t i = 0; i < NDIRECTIVES; i++) {
+		const struct directive *d = &directives[i];
+
+		if (d->scope != scope || d->type == T_LATER ||
+		    d->type == T_ENV || d->type == T_INCLUDE)
+			continue;
+		if (d->type == T_STR || d->type == T_PATH || d->type == T_LISTEN)
+			*(char **)((char *)base + d->offset) = NULL;
+		else
+			*(long long *)((char *)base + d->offset) = CONF_UNSET;
+		if (d->def != NULL &&
+		    set_value(d, base, d->def, NULL, err, sizeof(err)) != 0)
+			fatal("default of %s is invalid: %s", d->name, err);
+	}
+}
+
+/* ---- reading ----------------------------------------------------------- */
+
+static struct pool_conf *
+pool_new(struct conf *conf, const char *name, const struct loc *loc)
+{
+	struct pool_conf *p = calloc(1, sizeof(*p)), **tail;
+
+	if (p == NULL || (p->where = calloc(NDIRECTIVES, sizeof(*p->where)))
+	    == NULL || (p->name = strdup(name)) == NULL)
+		fatal("out of memory");
+	p->section = *loc;
+	apply_defaults(S_POOL, p);
+	for (tail = &conf->pools; *tail != NULL; tail = &(*tail)->next)
+		;
+	*tail = p;
+	conf->npools++;
+	return p;
+}
+
+static struct pool_conf *
+pool_find(struct conf *conf, const char *name)
+{
+	for (struct pool_conf *p = conf->pools; p != NULL; p = p->next)
+		if (strcmp(p->name, name) == 0)
+			return p;
+	return NULL;
+}
+
+/* A "[name]" line opens a section: track it here, where we know the line. */
+static void
+open_section(struct reader *r, const char *line)
+{
+	const char *end = strchr(line, ']');
+	struct loc loc = { r->file, r->line };
+	struct pool_conf *dup;
+	char name[256];
+	size_t len;
+
+	if (end == NULL)
+		return;		/* inih reports the syntax error */
+	len = (size_t)(end - line - 1);
+	if (len >= sizeof(name))
+		len = sizeof(name) - 1;
+	memcpy(name, line + 1, len);
+	name[len] = '\0';
+	r->pool = NULL;
+	r->skip_section = 0;
+	r->in_global = strcmp(name, "global") == 0;
+	if (r->in_global)
+		return;
+	if (len == 0) {
+		conf_error(r->conf, &loc, "empty pool name '[]'");
+		r->skip_section = 1;
+		return;
+	}
+	dup = pool_find(r->conf, name);
+	if (dup != NULL) {
+		conf_error(r->conf, &loc, "duplicate pool '%s' (first defined at "
+		    "%s:%d)", name, dup->section.file, dup->section.line);
+		r->skip_section = 1;
+		return;
+	}
+	r->pool = pool_new(r->conf, name, &loc);
+}
+
+static char *
+reader_gets(char *str, int num, void *stream)
+{
+	struct reader *r = stream;
+	char *line = NULL, *p;
+	size_t cap = 0;
+	ssize_t len;
+
+	len = getline(&line, &cap, r->fp);
+	if (len < 0) {
+		free(line);
+		return NULL;
+	}
+	r->line++;
+	if (len >= num - 1 && !(len == num - 1 && line[len - 1] == '\n')) {
+		struct loc loc = { r->file, r->line };
+		conf_error(r->conf, &loc, "line is longer than %d characters",
+		    num - 2);
+		str[0] = '\n';
+		str[1] = '\0';
+		free(line);
+		return str;
+	}
+	memcpy(str, line, (size_t)len + 1);
+	free(line);
+	for (p = str; isspace((unsigned char)*p); p++)
+		;
+	if (*p == '[')
+		open_section(r, p);
+	return str;
+}
+
+static void
+strip_quotes(char *v)
+{
+	size_t n = strlen(v);
+
+	if (n >= 2 && v[0] == '"' && v[n - 1] == '"') {
+		memmove(v, v + 1, n - 2);
+		v[n - 2] = '\0';
+	}
+}
+
+static void
+do_include(struct reader *r, const char *pattern, const struct loc *loc)
+{
+	char *path;
+	glob_t g;
+	int rc;
+
+	if (resolve_path(pattern, r->dir, &path) != 0)
+		return;
+	rc = glob(path, GLOB_ERR, NULL, &g);
+	if (rc == GLOB_NOMATCH) {
+		if (strpbrk(path, "*?[") == NULL)
+			conf_error(r->conf, loc, "include: cannot read '%s': %s",
+			    path, strerror(ENOENT));
+		else
+			conf_warning(r->conf, loc, "include: no file matches '%s'",
+			    path);
+	} else if (rc != 0) {
+		conf_error(r->conf, loc, "include: cannot read '%s'", path);
+	} else {
+		for (size_t i = 0; i < g.gl_pathc; i++)
+			read_file(r->conf, g.gl_pathv[i], r->depth + 1);
+	}
+	if (rc == 0)
+		globfree(&g);
+	free(path);
+}
+
+static int
+handler(void *user, const char *section, const char *key, const char *raw)
+{
+	struct reader *r = user;
+	struct loc loc = { r->file, r->line };
+	const struct directive *d;
+	char value[4096], sub[128], err[512];
+	enum dscope scope = r->in_global ? S_GLOBAL : S_POOL;
+	const char *pname = r->pool ? r->pool->name : section;
+
+	if (r->skip_section)
+		return 1;
+	d = lookup(key, scope, sub, sizeof(sub));
+	if (d == NULL) {
+		conf_error(r->conf, &loc, "[%s] unknown directive '%s'", section,
+		    key);
+		return 1;
+	}
+	if (d->scope != scope) {
+		conf_error(r->conf, &loc, "'%s' belongs in %s, not in [%s]", key,
+		    d->scope == S_GLOBAL ? "[global]" : "a pool section",
+		    section);
+		return 1;
+	}
+	if (d->type == T_LATER) {
+		conf_warning(r->conf, &loc, "[%s] '%s' is not supported yet, "
+		    "ignored", section, key);
+		return 1;
+	}
+	if (conf_expand(raw, r->pool ? pname : NULL, value, sizeof(value), err,
+	    sizeof(err)) != 0) {
+		conf_error(r->conf, &loc, "[%s] '%s': %s", section, key, err);
+		return 1;
+	}
+	strip_quotes(value);
+	if (d->type == T_INCLUDE) {
+		if (r->depth >= 8)
+			conf_error(r->conf, &loc, "include nested too deeply");
+		else
+			do_include(r, value, &loc);
+		return 1;
+	}
+	if (d->type == T_ENV) {
+		if (set_env(r->pool, sub, value) != 0)
+			fatal("out of memory");
+		return 1;
+	}
+	if (set_value(d, scope == S_GLOBAL ? (void *)&r->conf->global :
+	    (void *)r->pool, value, r->conf->prefix ? r->conf->prefix : r->dir,
+	    err, sizeof(err)) != 0) {
+		conf_error(r->conf, &loc, "[%s] '%s': %s", section, key, err);
+		return 1;
+	}
+	if (scope == S_POOL)
+		r->pool->where[d - directives] = loc;
+	if (d->type == T_PM && *(long long *)((char *)r->pool + d->offset) !=
+	    PM_STATIC)
+		conf_warning(r->conf, &loc, "[%s] pm = %s is not supported yet; "
+		    "the pool runs static with pm.max_children workers", section,
+		    value);
+	return 1;
+}
+
+static int
+read_file(struct conf *conf, const char *file, int depth)
+{
+	struct reader r = { .conf = conf, .depth = depth, .in_global = 1 };
+	char *copy, *dir;
+	int rc;
+
+	r.fp = fopen(file, "r");
+	if (r.fp == NULL) {
+		conf_error(conf, NULL, "%s: cannot read: %s", file,
+		    strerror(errno));
+		return -1;
+	}
+	copy = strdup(file);
+	dir = copy ? strdup(dirname(copy)) : NULL;
+	free(copy);
+	if (dir == NULL)
+		fatal("out of memory");
+	append(&conf->files, &conf->nfiles, strdup(file));
+	append(&conf->files, &conf->nfiles, dir);
+	r.file = conf->files[conf->nfiles - 2];
+	r.dir = dir;
+	rc = ini_parse_stream(reader_gets, &r, handler, &r);
+	fclose(r.fp);
+	if (rc > 0) {
+		struct loc loc = { r.file, rc };
+		conf_error(conf, &loc, "syntax error: expected '[section]' or "
+		    "'key = value'");
+	}
+	return rc == 0 ? 0 : -1;
+}
+
+struct conf *
+conf_load(const char *file, const char *prefix)
+{
+	struct conf *conf = calloc(1, sizeof(*conf));
+	char *abs = NULL;
+
+	if (conf == NULL)
+		return NULL;
+	if (file[0] != '/') {
+		char cwd[4096];
+		if (getcwd(cwd, sizeof(cwd)) != NULL)
+			(void)!asprintf(&abs, "%s/%s", cwd, file);
+	}
+	conf->file = abs ? abs : strdup(file);
+	conf->prefix = prefix ? strdup(prefix) : NULL;
+	apply_defaults(S_GLOBAL, &conf->global);
+	read_file(conf, conf->file, 0);
+	return conf;
+}
+
+/* ---- validation -------------------------------------------------------- */
+
+static void
+validate_identity(struct conf *conf, struct pool_conf *p, int is_root,
+    int allow_root)
+{
+	struct passwd *pw = NULL;
+
+	if (p->user != NULL && !is_root) {
+		conf_warning(conf, conf_where(p, "user"), "[pool %s] 'user' is "
+		    "ignored when fpm is not running as root", p->name);
+	} else if (p->user != NULL) {
+		pw = getpwnam(p->user);
+		if (pw == NULL)
+			conf_error(conf, conf_where(p, "user"), "[pool %s] user "
+			    "'%s' does not exist", p->name, p->user);
+	}
+	if (p->group != NULL && is_root && getgrnam(p->group) == NULL)
+		conf_error(conf, conf_where(p, "group"), "[pool %s] group '%s' "
+		    "does not exist", p->name, p->group);
+	if (is_root && !allow_root && (p->user == NULL ||
+	    (pw != NULL && pw->pw_uid == 0)))
+		conf_error(conf, conf_where(p, "user"), "[pool %s] workers would "
+		    "run as root: set 'user' (and 'group') to another user, or "
+		    "start fpm with -R/--allow-to-run-as-root", p->name);
+	if (p->listen_owner != NULL && getpwnam(p->listen_owner) == NULL)
+		conf_error(conf, conf_where(p, "listen.owner"), "[pool %s] "
+		    "listen.owner '%s' does not exist", p->name, p->listen_owner);
+	if (p->listen_group != NULL && getgrnam(p->listen_group) == NULL)
+		conf_error(conf, conf_where(p, "listen.group"), "[pool %s] "
+		    "listen.group '%s' does not exist", p->name, p->listen_group);
+}
+
+static void
+validate_paths(struct conf *conf, struct pool_conf *p)
+{
+	struct stat st;
+
+	if (p->chroot != NULL) {
+		size_t cl = strlen(p->chroot);
+
+		if (stat(p->chroot, &st) != 0 || !S_ISDIR(st.st_mode))
+			conf_error(conf, conf_where(p, "chroot"), "[pool %s] "
+			    "chroot '%s' is not a directory", p->name, p->chroot);
+		if (p->app != NULL && (strncmp(p->app, p->chroot, cl) != 0 ||
+		    p->app[cl] != '/'))
+			conf_error(conf, conf_where(p, "app"), "[pool %s] app '%s' "
+			    "is outside chroot '%s'", p->name, p->app, p->chroot);
+	}
+	if (p->chdir != NULL && p->chdir[0] != '/')
+		conf_error(conf, conf_where(p, "chdir"), "[pool %s] chdir '%s' "
+		    "must be an absolute path", p->name, p->chdir);
+	if (p->sapi == SAPI_NATIVE && p->app == NULL)
+		conf_error(conf, &p->section, "[pool %s] 'app' is not set: a "
+		    "native pool needs the path of its app's shared object",
+		    p->name);
+}
+
+static void
+validate_pool(struct conf *conf, struct pool_conf *p, int is_root,
+    int allow_root)
+{
+	char err[256];
+
+	if (p->listen == NULL)
+		conf_error(conf, &p->section, "[pool %s] 'listen' is not set",
+		    p->name);
+	for (struct pool_conf *q = conf->pools; p->listen && q != p;
+	    q = q->next)
+		if (q->listen != NULL && strcmp(q->listen, p->listen) == 0)
+			conf_error(conf, conf_where(p, "listen"), "[pool %s] "
+			    "listen address '%s' is already used by pool '%s'",
+			    p->name, p->listen, q->name);
+	if (p->listen_allowed_clients != NULL &&
+	    addr_list_parse(p->listen_allowed_clients, &p->allowed_clients,
+	    err, sizeof(err)) != 0)
+		conf_error(conf, conf_where(p, "listen.allowed_clients"),
+		    "[pool %s] listen.allowed_clients: %s", p->name, err);
+	validate_identity(conf, p, is_root, allow_root);
+	validate_paths(conf, p);
+}
+
+size_t
+conf_validate(struct conf *conf, int is_root, int allow_root)
+{
+	struct loc top = { conf->file, 1 };
+
+	if (conf->npools == 0 && conf->nerrors == 0)
+		conf_error(conf, &top, "no pool defined: add a [name] section "
+		    "(or include = pools.d/*.conf)");
+	for (struct pool_conf *p = conf->pools; p != NULL; p = p->next)
+		validate_pool(conf, p, is_root, allow_root);
+	return conf->nerrors;
+}
+
+/* ---- the rest ---------------------------------------------------------- */
+
+static void
+free_fields(enum dscope scope, void *base)
+{
+	for (size_t i = 0; i < NDIRECTIVES; i++) {
+		const struct directive *d = &directives[i];
+
+		if (d->scope == scope && (d->type == T_STR ||
+		    d->type == T_PATH || d->type == T_LISTEN))
+			free(*(char **)((char *)base + d->offset));
+	}
+}
+
+static void
+free_list(char **l, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(l[i]);
+	free(l);
+}
+
+void
+conf_free(struct conf *conf)
+{
+	struct pool_conf *p, *next;
+
+	if (conf == NULL)
+		return;
+	for (p = conf->pools; p != NULL; p = next) {
+		next = p->next;
+		free_fields(S_POOL, p);
+		free_list(p->env, p->nenv);
+		free(p->where);
+		free(p->name);
+		free(p);
+	}
+	free_fields(S_GLOBAL, &conf->global);
+	free_list(conf->files, conf->nfiles);
+	free_list(conf->errors, conf->nerrors);
+	free_list(conf->warnings, conf->nwarnings);
+	free(conf->file);
+	free(conf->prefix);
+	free(conf);
+}
+
+void
+conf_print_directives(void)
+{
+	for (size_t i = 0; i < NDIRECTIVES; i++) {
+		const struct directive *d = &directives[i];
+
+		printf("%-28s %-6s %-10s %s\n", d->name,
+		    d->scope == S_GLOBAL ? "global" : "pool",
+		    d->def ? d->def : "-", d->doc);
+	}
+}

@@ -1,0 +1,120 @@
+/*
+ * conf.h - the configuration: fpm.ini's [global] section and one section
+ * per pool, read with inih, with php-fpm's directive names.
+ *
+ * Every directive is declared once, in the table in conf.c; parsing,
+ * defaults, validation messages and `fpm -t` all come from it.
+ */
+#ifndef FPM_CONF_H
+#define FPM_CONF_H
+
+#include <limits.h>
+#include <stddef.h>
+
+#include "addr.h"
+
+#define CONF_UNSET LLONG_MIN
+#define CONF_INFINITY LLONG_MAX	/* "unlimited" for rlimits */
+
+enum pm_mode { PM_STATIC, PM_DYNAMIC, PM_ONDEMAND };
+enum sapi_kind { SAPI_NATIVE };
+
+/* Where a directive was set, for messages. */
+struct loc {
+	const char *file;
+	int line;
+};
+
+struct global_conf {
+	char *pid;
+	char *error_log;
+	long long log_level;
+	long long daemonize;
+	long long process_control_timeout;	/* seconds, 0 = wait forever */
+};
+
+struct pool_conf {
+	char *name;
+	struct loc section;		/* the [name] line */
+	struct loc *where;		/* per directive, indexed like the table */
+
+	char *listen;
+	struct addr listen_addr;
+	long long listen_backlog;
+	char *listen_owner;
+	char *listen_group;
+	long long listen_mode;
+	char *listen_allowed_clients;
+	struct addr_list allowed_clients;
+
+	char *user;
+	char *group;
+	char *chroot;
+	char *chdir;
+	long long rlimit_files;
+	long long rlimit_core;
+	long long priority;
+	long long clear_env;
+	char **env;			/* "NAME=value", NULL-terminated */
+	size_t nenv;
+
+	long long pm;
+	long long max_children;
+
+	long long sapi;
+	char *app;
+
+	struct pool_conf *next;
+};
+
+struct conf {
+	char *file;			/* the main configuration file */
+	char *prefix;			/* -p, or NULL */
+	struct global_conf global;
+	struct pool_conf *pools;
+	size_t npools;
+
+	char **files;			/* every file read, owned here */
+	size_t nfiles;
+
+	char **errors;			/* "FILE:LINE: message" */
+	size_t nerrors;
+	char **warnings;
+	size_t nwarnings;
+};
+
+/* Read file (and what it includes) into a new conf.  prefix may be NULL.
+ * Never returns NULL except on memory exhaustion: syntax and value errors
+ * are collected in conf->errors, so that every one of them is reported. */
+struct conf *conf_load(const char *file, const char *prefix);
+
+/* Cross-directive checks that need the whole pool: required directives,
+ * address clashes, users and groups that must exist, running as root.
+ * Appends to conf->errors.  Returns the number of errors in conf. */
+size_t conf_validate(struct conf *conf, int is_root, int allow_root);
+
+void conf_free(struct conf *conf);
+
+/* Append a formatted error (or warning) about loc to conf. */
+void conf_error(struct conf *conf, const struct loc *loc, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
+void conf_warning(struct conf *conf, const struct loc *loc, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
+
+/* Where directive `name` was set in pool (or its section line). */
+const struct loc *conf_where(const struct pool_conf *pool, const char *name);
+
+/* Value parsers, exposed for the unit tests.  Each returns 0 or -1. */
+int conf_parse_time(const char *s, long long *seconds);
+int conf_parse_size(const char *s, long long *bytes);
+int conf_parse_bool(const char *s, long long *b);
+/* Expand $pool and ${VAR} in in; pool may be NULL outside pool sections. */
+int conf_expand(const char *in, const char *pool, char *out, size_t outlen,
+    char *err, size_t errlen);
+
+const char *conf_pm_name(long long pm);
+
+/* Print the directive table (name, scope, default, doc), one per line. */
+void conf_print_directives(void);
+
+#endif

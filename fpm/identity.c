@@ -1,0 +1,223 @@
+/*
+ * identity.c - rlimits, priority, chroot, groups, uid, environment and
+ * capabilities of a worker.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "identity.h"
+
+static int
+set_limit(int resource, const char *name, long long v, char *err,
+    size_t errlen)
+{
+	struct rlimit rl;
+
+	if (v == CONF_UNSET)
+		return 0;
+	rl.rlim_cur = rl.rlim_max = v == CONF_INFINITY ? RLIM_INFINITY :
+	    (rlim_t)v;
+	if (setrlimit(resource, &rl) != 0) {
+		snprintf(err, errlen, "setrlimit(%s, %lld) failed: %s", name, v,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+set_root(const struct pool_conf *c, char *err, size_t errlen)
+{
+	if (c->chroot != NULL && chroot(c->chroot) != 0) {
+		snprintf(err, errlen, "chroot(%s) failed: %s", c->chroot,
+		    strerror(errno));
+		return -1;
+	}
+	if (c->chroot != NULL && c->chdir == NULL && chdir("/") != 0) {
+		snprintf(err, errlen, "chdir(/) failed: %s", strerror(errno));
+		return -1;
+	}
+	if (c->chdir != NULL && chdir(c->chdir) != 0) {
+		snprintf(err, errlen, "chdir(%s) failed: %s", c->chdir,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Resolve user and group before chroot: /etc/passwd may not exist in it. */
+static int
+lookup_ids(const struct pool_conf *c, uid_t *uid, gid_t *gid, char *err,
+    size_t errlen)
+{
+	struct passwd *pw = getpwnam(c->user);
+
+	if (pw == NULL) {
+		snprintf(err, errlen, "user '%s' does not exist", c->user);
+		return -1;
+	}
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	if (c->group != NULL) {
+		struct group *gr = getgrnam(c->group);
+		if (gr == NULL) {
+			snprintf(err, errlen, "group '%s' does not exist",
+			    c->group);
+			return -1;
+		}
+		*gid = gr->gr_gid;
+	}
+	return 0;
+}
+
+static int
+set_user(const struct pool_conf *c, uid_t uid, gid_t gid, char *err,
+    size_t errlen)
+{
+	if (initgroups(c->user, gid) != 0) {
+		snprintf(err, errlen, "initgroups(%s, %u) failed: %s", c->user,
+		    (unsigned)gid, strerror(errno));
+		return -1;
+	}
+	if (setgid(gid) != 0 || getgid() != gid || getegid() != gid) {
+		snprintf(err, errlen, "setgid(%u) failed: %s", (unsigned)gid,
+		    strerror(errno));
+		return -1;
+	}
+	if (setuid(uid) != 0 || getuid() != uid || geteuid() != uid) {
+		snprintf(err, errlen, "setuid(%u) failed: %s", (unsigned)uid,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+set_env(const struct pool_conf *c, char *err, size_t errlen)
+{
+	if (c->clear_env && clearenv() != 0) {
+		snprintf(err, errlen, "clearenv() failed");
+		return -1;
+	}
+	for (size_t i = 0; i < c->nenv; i++) {
+		if (putenv(c->env[i]) != 0) {
+			snprintf(err, errlen, "putenv(%s) failed: %s", c->env[i],
+			    strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+drop_caps(char *err, size_t errlen)
+{
+	cap_t none = cap_init();
+	int rc;
+
+	if (none == NULL) {
+		snprintf(err, errlen, "cap_init() failed: %s", strerror(errno));
+		return -1;
+	}
+	rc = cap_set_proc(none);
+	cap_free(none);
+	if (rc != 0) {
+		snprintf(err, errlen, "cap_set_proc(empty) failed: %s",
+		    strerror(errno));
+		return -1;
+	}
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	return 0;
+}
+
+int
+identity_apply(const struct pool_conf *c, char *err, size_t errlen)
+{
+	int as_root = geteuid() == 0 && c->user != NULL;
+	uid_t uid = 0;
+	gid_t gid = 0;
+
+	if (as_root && lookup_ids(c, &uid, &gid, err, errlen) != 0)
+		return -1;
+	if (set_limit(RLIMIT_NOFILE, "RLIMIT_NOFILE", c->rlimit_files, err,
+	    errlen) != 0 || set_limit(RLIMIT_CORE, "RLIMIT_CORE",
+	    c->rlimit_core, err, errlen) != 0)
+		return -1;
+	if (c->priority != CONF_UNSET &&
+	    setpriority(PRIO_PROCESS, 0, (int)c->priority) != 0) {
+		snprintf(err, errlen, "setpriority(%lld) failed: %s", c->priority,
+		    strerror(errno));
+		return -1;
+	}
+	if (set_root(c, err, errlen) != 0)
+		return -1;
+	if (as_root && set_user(c, uid, gid, err, errlen) != 0)
+		return -1;
+	if (set_env(c, err, errlen) != 0)
+		return -1;
+	return drop_caps(err, errlen);
+}
+
+const char *
+identity_app_path(const struct pool_conf *c)
+{
+	if (c->chroot == NULL || c->app == NULL)
+		return c->app;
+	return c->app + strlen(c->chroot);
+}
+
+int
+identity_check_app(const struct pool_conf *c, char *err, size_t errlen)
+{
+	int pfd[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe(pfd) != 0) {
+		snprintf(err, errlen, "pipe() failed: %s", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		snprintf(err, errlen, "fork() failed: %s", strerror(errno));
+		close(pfd[0]);
+		close(pfd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		char msg[512] = "";
+		const char *app;
+
+		close(pfd[0]);
+		if (identity_apply(c, msg, sizeof(msg)) == 0) {
+			app = identity_app_path(c);
+			if (access(app, R_OK) != 0)
+				snprintf(msg, sizeof(msg), "%s cannot read app "
+				    "'%s': %s", c->user ? c->user : "the worker",
+				    c->app, strerror(errno));
+		}
+		(void)!write(pfd[1], msg, strlen(msg));
+		_exit(0);
+	}
+	close(pfd[1]);
+	n = read(pfd[0], err, errlen - 1);
+	close(pfd[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (n > 0) {
+		err[n] = '\0';
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,26 @@
+/*
+ * identity.h - a worker takes its pool's identity.
+ */
+#ifndef FPM_IDENTITY_H
+#define FPM_IDENTITY_H
+
+#include <stddef.h>
+
+#include "conf.h"
+
+/* In a freshly forked child: apply, in this order and each verified,
+ * rlimits, priority, chroot and chdir, supplementary groups, gid, uid, the
+ * environment, and drop every capability.  User and group changes are
+ * skipped when not running as root.  Returns 0, or -1 with a message in
+ * err: the caller must then exit, never run half-privileged. */
+int identity_apply(const struct pool_conf *c, char *err, size_t errlen);
+
+/* The app path as the worker sees it (inside its chroot). */
+const char *identity_app_path(const struct pool_conf *c);
+
+/* Whether the pool's workers, with the pool's identity, can read its app:
+ * forks a child that takes the identity and tries.  Returns 0, or -1 with
+ * the reason in err. */
+int identity_check_app(const struct pool_conf *c, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,232 @@
+/*
+ * main.c - the fpm command: options, configuration test, start-up.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "identity.h"
+#include "log.h"
+#include "master.h"
+#include "pidfile.h"
+#include "pool.h"
+
+#ifndef FPM_CONF_DEFAULT
+#define FPM_CONF_DEFAULT "/etc/fpm/fpm.ini"
+#endif
+
+struct options {
+	const char *conf;
+	const char *prefix;
+	const char *pid;
+	int test;
+	int daemonize;		/* -1 = as the configuration says */
+	int allow_root;
+};
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+	    "Usage: fpm [-y FILE] [-p DIR] [-g FILE] [-t] [-F|-D] [-R] [-v] [-h]\n"
+	    "  -y, --fpm-config FILE     configuration file (default %s)\n"
+	    "  -p, --prefix DIR          base for relative paths in the configuration\n"
+	    "  -g, --pid FILE            pid file (overrides 'pid')\n"
+	    "  -t, --test                test the configuration and exit\n"
+	    "  -F, --nodaemonize         stay in the foreground\n"
+	    "  -D, --daemonize           go to the background\n"
+	    "  -R, --allow-to-run-as-root  allow pools to run as root\n"
+	    "  -v, --version             print the version\n"
+	    "  -h, --help                this help\n"
+	    "      --directives          list every directive with its default\n",
+	    FPM_CONF_DEFAULT);
+}
+
+static void
+parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longs[] = {
+		{ "fpm-config", required_argument, NULL, 'y' },
+		{ "prefix", required_argument, NULL, 'p' },
+		{ "pid", required_argument, NULL, 'g' },
+		{ "test", no_argument, NULL, 't' },
+		{ "nodaemonize", no_argument, NULL, 'F' },
+		{ "daemonize", no_argument, NULL, 'D' },
+		{ "allow-to-run-as-root", no_argument, NULL, 'R' },
+		{ "version", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "directives", no_argument, NULL, 1 },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	o->conf = FPM_CONF_DEFAULT;
+	o->daemonize = -1;
+	while ((c = getopt_long(argc, argv, "y:c:p:g:tFDRvh", longs, NULL))
+	    != -1) {
+		switch (c) {
+		case 'y': o->conf = optarg; break;
+		case 'p': o->prefix = optarg; break;
+		case 'g': o->pid = optarg; break;
+		case 't': o->test = 1; break;
+		case 'F': o->daemonize = 0; break;
+		case 'D': o->daemonize = 1; break;
+		case 'R': o->allow_root = 1; break;
+		case 'v':
+			printf("fpm %s\n", PACKAGE_VERSION);
+			exit(0);
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 1:
+			conf_print_directives();
+			exit(0);
+		default:
+			usage(stderr);
+			exit(64);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "fpm: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		exit(64);
+	}
+}
+
+/* Everything -t checks, in the order a user would fix it: syntax and
+ * values, then cross-checks, then whether each pool's user can read its
+ * app.  Prints warnings and errors; returns the conf or NULL. */
+static struct conf *
+load_config(const struct options *o)
+{
+	int is_root = geteuid() == 0;
+	struct conf *conf = conf_load(o->conf, o->prefix);
+	char err[512];
+
+	if (conf == NULL) {
+		fprintf(stderr, "fpm: out of memory\n");
+		return NULL;
+	}
+	if (conf->nerrors == 0)
+		conf_validate(conf, is_root, o->allow_root);
+	for (struct pool_conf *p = conf->pools; conf->nerrors == 0 && p;
+	    p = p->next)
+		if (p->app != NULL && identity_check_app(p, err, sizeof(err)))
+			conf_error(conf, conf_where(p, "app"), "[pool %s] %s",
+			    p->name, err);
+	for (size_t i = 0; i < conf->nwarnings; i++)
+		fprintf(stderr, "%s\n", conf->warnings[i]);
+	for (size_t i = 0; i < conf->nerrors; i++)
+		fprintf(stderr, "%s\n", conf->errors[i]);
+	if (conf->nerrors > 0) {
+		fprintf(stderr, "configuration file %s test failed: %zu error%s\n",
+		    conf->file, conf->nerrors, conf->nerrors == 1 ? "" : "s");
+		conf_free(conf);
+		return NULL;
+	}
+	return conf;
+}
+
+/* -D: fork; the parent waits until the child says the pools are up (one
+ * byte on a pipe) and exits with the child's code otherwise. */
+static int
+daemonize(void)
+{
+	int pfd[2], status;
+	char ok;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC) != 0)
+		fatal("pipe2() failed: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		fatal("fork() failed: %s", strerror(errno));
+	if (pid > 0) {
+		close(pfd[1]);
+		if (read(pfd[0], &ok, 1) == 1)
+			exit(0);
+		if (waitpid(pid, &status, 0) == pid && WIFEXITED(status))
+			exit(WEXITSTATUS(status) ? WEXITSTATUS(status) : 1);
+		exit(1);
+	}
+	close(pfd[0]);
+	if (setsid() < 0)
+		fatal("setsid() failed: %s", strerror(errno));
+	return pfd[1];
+}
+
+static void
+detach_stdio(void)
+{
+	int null = open("/dev/null", O_RDWR);
+
+	if (null < 0)
+		return;
+	dup2(null, STDIN_FILENO);
+	dup2(null, STDOUT_FILENO);
+	if (log_fd() != STDERR_FILENO)
+		dup2(null, STDERR_FILENO);
+	if (null > STDERR_FILENO)
+		close(null);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct master m = { .epfd = -1, .sigfd = -1, .ready_fd = -1 };
+	struct options o = { 0 };
+	int rc;
+
+	parse_options(argc, argv, &o);
+	m.conf = load_config(&o);
+	if (m.conf == NULL)
+		return 1;
+	if (o.test) {
+		fprintf(stderr, "configuration file %s test is successful\n",
+		    m.conf->file);
+		conf_free(m.conf);
+		return 0;
+	}
+
+	/* Init phase: if something fails here, we can die. */
+	log_set_level((enum log_level)m.conf->global.log_level);
+	if (log_open(m.conf->global.error_log) != 0)
+		fatal("cannot open error_log %s: %s", m.conf->global.error_log,
+		    strerror(errno));
+	if (o.daemonize == 1 || (o.daemonize < 0 && m.conf->global.daemonize))
+		m.ready_fd = daemonize();
+	m.pid = getpid();
+	m.pidfile = o.pid ? o.pid : m.conf->global.pid;
+	if (m.pidfile != NULL && pidfile_write(m.pidfile) != 0)
+		fatal("cannot write pid file %s: %s", m.pidfile, strerror(errno));
+	if (master_init(&m) != 0 || pools_create(&m) != 0) {
+		pools_close(&m);
+		if (m.pidfile != NULL)
+			unlink(m.pidfile);
+		return 1;
+	}
+	log_notice("fpm %s is running, pid %d", PACKAGE_VERSION, (int)m.pid);
+	log_notice("ready to handle connections");
+	if (m.ready_fd >= 0) {
+		detach_stdio();
+		(void)!write(m.ready_fd, "", 1);
+		close(m.ready_fd);
+		m.ready_fd = -1;
+	}
+	rc = master_run(&m);
+	pools_close(&m);
+	if (m.pidfile != NULL)
+		unlink(m.pidfile);
+	conf_free(m.conf);
+	return rc;
+}

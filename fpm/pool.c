@@ -1,0 +1,177 @@
+/*
+ * pool.c - pools and their listening sockets.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "pm.h"
+#include "pool.h"
+
+/* A unix socket file left by a dead server is removed; one that still
+ * accepts connections belongs to a live server and is an error. */
+static int
+clear_stale_socket(const struct addr *a, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd, alive;
+
+	if (lstat(a->u.un.sun_path, &st) != 0)
+		return 0;
+	if (!S_ISSOCK(st.st_mode)) {
+		snprintf(err, errlen, "'%s' exists and is not a socket",
+		    a->u.un.sun_path);
+		return -1;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	alive = fd >= 0 && connect(fd, &a->u.sa, a->len) == 0;
+	if (fd >= 0)
+		close(fd);
+	if (alive) {
+		snprintf(err, errlen, "'%s' is in use by another server",
+		    a->u.un.sun_path);
+		return -1;
+	}
+	if (unlink(a->u.un.sun_path) != 0) {
+		snprintf(err, errlen, "unlink(%s) failed: %s", a->u.un.sun_path,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Owner and mode of a unix socket, as php-fpm: owner defaults to the
+ * master's user, group to the owner's group, mode to 0660. */
+static int
+set_socket_perms(const struct pool_conf *c, char *err, size_t errlen)
+{
+	const char *path = c->listen_addr.u.un.sun_path;
+	uid_t uid = (uid_t)-1;
+	gid_t gid = (gid_t)-1;
+
+	if (c->listen_owner != NULL) {
+		struct passwd *pw = getpwnam(c->listen_owner);
+		if (pw == NULL) {
+			snprintf(err, errlen, "listen.owner '%s' does not exist",
+			    c->listen_owner);
+			return -1;
+		}
+		uid = pw->pw_uid;
+		gid = pw->pw_gid;
+	}
+	if (c->listen_group != NULL) {
+		struct group *gr = getgrnam(c->listen_group);
+		if (gr == NULL) {
+			snprintf(err, errlen, "listen.group '%s' does not exist",
+			    c->listen_group);
+			return -1;
+		}
+		gid = gr->gr_gid;
+	}
+	if ((uid != (uid_t)-1 || gid != (gid_t)-1) &&
+	    chown(path, uid, gid) != 0) {
+		snprintf(err, errlen, "chown(%s) failed: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (chmod(path, (mode_t)c->listen_mode) != 0) {
+		snprintf(err, errlen, "chmod(%s, %04llo) failed: %s", path,
+		    c->listen_mode, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+pool_listen(const struct pool_conf *c, char *err, size_t errlen)
+{
+	const struct addr *a = &c->listen_addr;
+	int fd, one = 1, backlog;
+	mode_t old;
+
+	if (addr_is_unix(a) && clear_stale_socket(a, err, errlen) != 0)
+		return -1;
+	fd = socket(a->u.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "socket() failed: %s", strerror(errno));
+		return -1;
+	}
+	if (!addr_is_unix(a))
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (a->u.sa.sa_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	old = umask(0177);
+	if (bind(fd, &a->u.sa, a->len) != 0) {
+		snprintf(err, errlen, "bind(%s) failed: %s", a->text,
+		    strerror(errno));
+		umask(old);
+		close(fd);
+		return -1;
+	}
+	umask(old);
+	if (addr_is_unix(a) && set_socket_perms(c, err, errlen) != 0) {
+		close(fd);
+		unlink(a->u.un.sun_path);
+		return -1;
+	}
+	backlog = c->listen_backlog < 0 ? 65535 : (int)c->listen_backlog;
+	if (listen(fd, backlog) != 0) {
+		snprintf(err, errlen, "listen(%s) failed: %s", a->text,
+		    strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+pools_create(struct master *m)
+{
+	struct pool **tail = &m->pools;
+	char err[512];
+
+	for (struct pool_conf *c = m->conf->pools; c != NULL; c = c->next) {
+		struct pool *p = calloc(1, sizeof(*p));
+
+		if (p == NULL) {
+			log_alert("[pool %s] out of memory", c->name);
+			return -1;
+		}
+		p->conf = c;
+		p->pm = pm_for(c->pm);
+		p->listen_fd = pool_listen(c, err, sizeof(err));
+		*tail = p;
+		tail = &p->next;
+		if (p->listen_fd < 0) {
+			log_alert("[pool %s] cannot listen on %s: %s", c->name,
+			    c->listen, err);
+			return -1;
+		}
+		log_notice("[pool %s] listening on %s", c->name, c->listen);
+	}
+	return 0;
+}
+
+void
+pools_close(struct master *m)
+{
+	for (struct pool *p = m->pools; p != NULL; p = p->next) {
+		if (p->listen_fd < 0)
+			continue;
+		close(p->listen_fd);
+		p->listen_fd = -1;
+		if (addr_is_unix(&p->conf->listen_addr))
+			unlink(p->conf->listen_addr.u.un.sun_path);
+	}
+}

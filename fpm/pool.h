@@ -1,0 +1,20 @@
+/*
+ * pool.h - pools and their listening sockets.
+ */
+#ifndef FPM_POOL_H
+#define FPM_POOL_H
+
+#include "master.h"
+
+/* Create a struct pool for every pool in m->conf and open its listening
+ * socket.  Returns 0, or -1 after logging what failed. */
+int pools_create(struct master *m);
+
+/* Close every listening socket (and unlink unix socket files). */
+void pools_close(struct master *m);
+
+/* Open the listening socket of one pool.  Returns the descriptor, or -1
+ * with a message in err. */
+int pool_listen(const struct pool_conf *c, char *err, size_t errlen);
+
+#endif

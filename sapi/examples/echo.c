@@ -1,0 +1,36 @@
+/*
+ * echo: sends the request body back unchanged, streaming (a large POST is
+ * never held in memory).  With "params" in the query string it lists the
+ * FastCGI params instead, one NAME=value per line.
+ */
+#include <string.h>
+
+#include <fpm_app.h>
+
+static int
+list_params(fpm_request *req)
+{
+	fpm_header(req, "Content-Type", "text/plain");
+	for (char *const *p = fpm_params(req); *p != NULL; p++)
+		if (fpm_printf(req, "%s\n", *p) < 0)
+			return -1;
+	return 0;
+}
+
+int
+fpm_app_handle(fpm_request *req)
+{
+	const char *qs = fpm_param(req, "QUERY_STRING");
+	const char *type = fpm_param(req, "CONTENT_TYPE");
+	char buf[65536];
+	ssize_t n;
+
+	if (qs != NULL && strstr(qs, "params") != NULL)
+		return list_params(req);
+	fpm_header(req, "Content-Type", type && *type ? type :
+	    "application/octet-stream");
+	while ((n = fpm_read(req, buf, sizeof(buf))) > 0)
+		if (fpm_write(req, buf, (size_t)n) < 0)
+			return -1;
+	return n < 0 ? -1 : 0;
+}
