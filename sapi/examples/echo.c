@@ -1,7 +1,10 @@
 /*
  * echo: sends the request body back unchanged, streaming (a large POST is
  * never held in memory).  With "params" in the query string it lists the
- * FastCGI params instead, one NAME=value per line.
+ * FastCGI params instead, one NAME=value per line.  With "early" it writes
+ * a first line before reading the body, as apps that answer early do: the
+ * runtime must keep that from stalling nginx, which stops sending the body
+ * once the response has started.
  */
 #include <string.h>
 
@@ -29,6 +32,9 @@ fpm_app_handle(fpm_request *req)
 		return list_params(req);
 	fpm_header(req, "Content-Type", type && *type ? type :
 	    "application/octet-stream");
+	if (qs != NULL && strstr(qs, "early") != NULL &&
+	    fpm_printf(req, "early\n") < 0)
+		return -1;
 	while ((n = fpm_read(req, buf, sizeof(buf))) > 0)
 		if (fpm_write(req, buf, (size_t)n) < 0)
 			return -1;
