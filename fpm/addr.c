@@ -136,6 +136,17 @@ addr_is_unix(const struct addr *a)
 	return a->u.sa.sa_family == AF_UNIX;
 }
 
+/* IPv4 addresses are kept v4-mapped (::ffff:a.b.c.d), so one comparison
+ * serves both families. */
+static void
+map_v4(const struct in_addr *v4, struct in6_addr *ip)
+{
+	memset(ip, 0, sizeof(*ip));
+	ip->s6_addr[10] = 0xff;
+	ip->s6_addr[11] = 0xff;
+	memcpy(&ip->s6_addr[12], v4, 4);
+}
+
 static int
 ip_parse(const char *s, struct in6_addr *ip)
 {
@@ -145,10 +156,7 @@ ip_parse(const char *s, struct in6_addr *ip)
 		return 0;
 	if (inet_pton(AF_INET, s, &v4) != 1)
 		return -1;
-	memset(ip, 0, sizeof(*ip));
-	ip->s6_addr[10] = 0xff;
-	ip->s6_addr[11] = 0xff;
-	memcpy(&ip->s6_addr[12], &v4, 4);
+	map_v4(&v4, ip);
 	return 0;
 }
 
@@ -198,11 +206,7 @@ addr_list_allows(const struct addr_list *l, const struct sockaddr *sa)
 	if (sa->sa_family == AF_INET6) {
 		ip = ((const struct sockaddr_in6 *)sa)->sin6_addr;
 	} else if (sa->sa_family == AF_INET) {
-		memset(&ip, 0, sizeof(ip));
-		ip.s6_addr[10] = 0xff;
-		ip.s6_addr[11] = 0xff;
-		memcpy(&ip.s6_addr[12],
-		    &((const struct sockaddr_in *)sa)->sin_addr, 4);
+		map_v4(&((const struct sockaddr_in *)sa)->sin_addr, &ip);
 	} else {
 		return 0;
 	}

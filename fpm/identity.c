@@ -53,24 +53,27 @@ set_root(const struct pool_conf *c, char *err, size_t errlen)
 	return 0;
 }
 
-/* Resolve user and group before chroot: /etc/passwd may not exist in it. */
-static int
-lookup_ids(const struct pool_conf *c, uid_t *uid, gid_t *gid, char *err,
-    size_t errlen)
+int
+identity_lookup(const char *user, const char *group, uid_t *uid, gid_t *gid,
+    char *err, size_t errlen)
 {
-	struct passwd *pw = getpwnam(c->user);
+	*uid = (uid_t)-1;
+	*gid = (gid_t)-1;
+	if (user != NULL) {
+		struct passwd *pw = getpwnam(user);
 
-	if (pw == NULL) {
-		snprintf(err, errlen, "user '%s' does not exist", c->user);
-		return -1;
+		if (pw == NULL) {
+			snprintf(err, errlen, "user '%s' does not exist", user);
+			return -1;
+		}
+		*uid = pw->pw_uid;
+		*gid = pw->pw_gid;
 	}
-	*uid = pw->pw_uid;
-	*gid = pw->pw_gid;
-	if (c->group != NULL) {
-		struct group *gr = getgrnam(c->group);
+	if (group != NULL) {
+		struct group *gr = getgrnam(group);
+
 		if (gr == NULL) {
-			snprintf(err, errlen, "group '%s' does not exist",
-			    c->group);
+			snprintf(err, errlen, "group '%s' does not exist", group);
 			return -1;
 		}
 		*gid = gr->gr_gid;
@@ -145,7 +148,9 @@ identity_apply(const struct pool_conf *c, char *err, size_t errlen)
 	uid_t uid = 0;
 	gid_t gid = 0;
 
-	if (as_root && lookup_ids(c, &uid, &gid, err, errlen) != 0)
+	/* Look the ids up before chroot: /etc/passwd may not be inside. */
+	if (as_root && identity_lookup(c->user, c->group, &uid, &gid, err,
+	    errlen) != 0)
 		return -1;
 	if (set_limit(RLIMIT_NOFILE, "RLIMIT_NOFILE", c->rlimit_files, err,
 	    errlen) != 0 || set_limit(RLIMIT_CORE, "RLIMIT_CORE",

@@ -5,6 +5,7 @@
 #define FPM_IDENTITY_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "conf.h"
 
@@ -14,6 +15,11 @@
  * skipped when not running as root.  Returns 0, or -1 with a message in
  * err: the caller must then exit, never run half-privileged. */
 int identity_apply(const struct pool_conf *c, char *err, size_t errlen);
+
+/* Look up a user (may be NULL: uid stays -1) and a group (NULL: the
+ * user's group, or -1).  Returns 0, or -1 with a message in err. */
+int identity_lookup(const char *user, const char *group, uid_t *uid,
+    gid_t *gid, char *err, size_t errlen);
 
 /* The app path as the worker sees it (inside its chroot). */
 const char *identity_app_path(const struct pool_conf *c);

@@ -5,8 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "identity.h"
 #include "log.h"
 #include "pm.h"
 #include "pool.h"
@@ -56,28 +55,12 @@ static int
 set_socket_perms(const struct pool_conf *c, char *err, size_t errlen)
 {
 	const char *path = c->listen_addr.u.un.sun_path;
-	uid_t uid = (uid_t)-1;
-	gid_t gid = (gid_t)-1;
+	uid_t uid;
+	gid_t gid;
 
-	if (c->listen_owner != NULL) {
-		struct passwd *pw = getpwnam(c->listen_owner);
-		if (pw == NULL) {
-			snprintf(err, errlen, "listen.owner '%s' does not exist",
-			    c->listen_owner);
-			return -1;
-		}
-		uid = pw->pw_uid;
-		gid = pw->pw_gid;
-	}
-	if (c->listen_group != NULL) {
-		struct group *gr = getgrnam(c->listen_group);
-		if (gr == NULL) {
-			snprintf(err, errlen, "listen.group '%s' does not exist",
-			    c->listen_group);
-			return -1;
-		}
-		gid = gr->gr_gid;
-	}
+	if (identity_lookup(c->listen_owner, c->listen_group, &uid, &gid, err,
+	    errlen) != 0)
+		return -1;
 	if ((uid != (uid_t)-1 || gid != (gid_t)-1) &&
 	    chown(path, uid, gid) != 0) {
 		snprintf(err, errlen, "chown(%s) failed: %s", path,
