@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "path.h"
 
 static int
 parse_port(const char *s, int *port)
@@ -43,6 +44,8 @@ parse_unix(const char *s, const char *base, struct addr *a, char *err,
 		    "bytes", s, sizeof(a->u.un.sun_path) - 1);
 		return -1;
 	}
+	path_clean(path);
+	n = (int)strlen(path);
 	a->u.un.sun_family = AF_UNIX;
 	memcpy(a->u.un.sun_path, path, (size_t)n + 1);
 	a->len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
@@ -94,8 +97,13 @@ addr_parse(const char *s, const char *base, struct addr *a, char *err,
 		snprintf(err, errlen, "empty address");
 		return -1;
 	}
-	if (parse_port(s, &port) == 0)
+	if (strspn(s, "0123456789") == strlen(s)) {
+		if (parse_port(s, &port) != 0) {
+			snprintf(err, errlen, "port %s is not in 1..65535", s);
+			return -1;
+		}
 		return parse_inet("0.0.0.0", port, a, err, errlen);
+	}
 	if (s[0] == '[') {
 		const char *close = strchr(s, ']');
 		if (close == NULL || close[1] != ':' ||
@@ -134,6 +142,33 @@ int
 addr_is_unix(const struct addr *a)
 {
 	return a->u.sa.sa_family == AF_UNIX;
+}
+
+/* The same port on the wildcard address and on a specific one of the same
+ * family cannot both be bound. */
+int
+addr_clash(const struct addr *a, const struct addr *b)
+{
+	static const struct in6_addr any6 = IN6ADDR_ANY_INIT;
+
+	if (a->u.sa.sa_family != b->u.sa.sa_family)
+		return 0;
+	switch (a->u.sa.sa_family) {
+	case AF_UNIX:
+		return strcmp(a->u.un.sun_path, b->u.un.sun_path) == 0;
+	case AF_INET:
+		return a->u.in.sin_port == b->u.in.sin_port &&
+		    (a->u.in.sin_addr.s_addr == b->u.in.sin_addr.s_addr ||
+		    a->u.in.sin_addr.s_addr == htonl(INADDR_ANY) ||
+		    b->u.in.sin_addr.s_addr == htonl(INADDR_ANY));
+	case AF_INET6:
+		return a->u.in6.sin6_port == b->u.in6.sin6_port &&
+		    (memcmp(&a->u.in6.sin6_addr, &b->u.in6.sin6_addr, 16) == 0 ||
+		    memcmp(&a->u.in6.sin6_addr, &any6, 16) == 0 ||
+		    memcmp(&b->u.in6.sin6_addr, &any6, 16) == 0);
+	default:
+		return 0;
+	}
 }
 
 /* IPv4 addresses are kept v4-mapped (::ffff:a.b.c.d), so one comparison

@@ -30,6 +30,10 @@ int addr_parse(const char *s, const char *base, struct addr *a,
 
 int addr_is_unix(const struct addr *a);
 
+/* Whether a and b cannot both be bound: the same unix path, or the same
+ * port where the hosts match or either is the wildcard. */
+int addr_clash(const struct addr *a, const struct addr *b);
+
 /* A list of client IP addresses (listen.allowed_clients). */
 struct addr_list {
 	size_t n;

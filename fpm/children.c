@@ -33,10 +33,25 @@ children_describe_status(int status, char *buf, size_t len)
 		snprintf(buf, len, "changed state 0x%x", status);
 }
 
+/* Close every descriptor above stderr except a and b: the master's own
+ * (epoll, signalfd, other pools' sockets) and whatever fpm was started
+ * with must not leak into an app. */
+static void
+close_all_but(int a, int b)
+{
+	int lo = a < b ? a : b, hi = a < b ? b : a;
+
+	if (lo > STDERR_FILENO + 1)
+		close_range(STDERR_FILENO + 1, (unsigned)lo - 1, 0);
+	if (hi > lo + 1)
+		close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
+	close_range((unsigned)hi + 1, ~0U, 0);
+}
+
 /* The child's first steps: a clean signal state, only its own pool's
  * socket, stdio on /dev/null and the error log. */
 static void
-child_reset(struct master *m, struct pool *own)
+child_reset(struct pool *own)
 {
 	sigset_t none;	/* all but SIGQUIT */
 	int null;
@@ -47,13 +62,7 @@ child_reset(struct master *m, struct pool *own)
 	sigemptyset(&none);
 	sigaddset(&none, SIGQUIT);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	close(m->epfd);
-	close(m->sigfd);
-	if (m->ready_fd >= 0)
-		close(m->ready_fd);
-	for (struct pool *p = m->pools; p != NULL; p = p->next)
-		if (p != own && p->listen_fd >= 0)
-			close(p->listen_fd);
+	close_all_but(own->listen_fd, log_fd());
 	null = open("/dev/null", O_RDWR);
 	if (null >= 0) {
 		dup2(null, STDIN_FILENO);
@@ -71,7 +80,7 @@ child_main(struct master *m, struct pool *p)
 	struct worker_conf wc;
 	char err[512];
 
-	child_reset(m, p);
+	child_reset(p);
 	if (identity_apply(p->conf, err, sizeof(err)) != 0) {
 		log_error("[pool %s] pid %d: cannot take the pool's identity: %s",
 		    p->conf->name, (int)getpid(), err);

@@ -26,6 +26,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "path.h"
 
 enum dtype {
 	T_STR,		/* any string */
@@ -150,9 +151,12 @@ struct reader {
 	struct pool_conf *pool;	/* current section, NULL in [global] */
 	int in_global;
 	int skip_section;	/* a duplicate pool: ignore its values */
+	int syntax_errors;	/* reported by check_syntax */
+	int read_errno;		/* a read error that ended the file early */
 };
 
-static int read_file(struct conf *conf, const char *file, int depth);
+static int read_file(struct conf *conf, const char *file, int depth,
+    const struct loc *from);
 
 /* ---- messages ---------------------------------------------------------- */
 
@@ -395,7 +399,10 @@ resolve_path(const char *v, const char *base, char **out)
 		*out = strdup(v);
 	else if (asprintf(out, "%s/%s", base, v) < 0)
 		*out = NULL;
-	return *out == NULL ? -1 : 0;
+	if (*out == NULL)
+		return -1;
+	path_clean(*out);
+	return 0;
 }
 
 static int
@@ -451,6 +458,11 @@ set_number(const struct directive *d, const char *v, long long *out,
 	default:
 		rc = parse_ll(v, &n);
 		break;
+	}
+	if (d->type == T_MODE && (rc != 0 || n < d->min || n > d->max)) {
+		snprintf(err, errlen, "expected an octal mode in 0..0%llo, got "
+		    "'%s'", d->max, v);
+		return -1;
 	}
 	if (rc != 0 || n < d->min || n > d->max) {
 		static const char *const what[] = {
@@ -635,35 +647,62 @@ open_section(struct reader *r, const char *line)
 	r->pool = pool_new(r->conf, name, &loc);
 }
 
+/* inih stops reporting after the first bad line; check each line here so
+ * that -t lists them all. */
+static void
+check_syntax(struct reader *r, const char *p)
+{
+	struct loc loc = { r->file, r->line };
+
+	if (*p == '\0' || strchr("\r\n;#", *p) != NULL)
+		return;
+	if (*p == '[' && strchr(p, ']') == NULL) {
+		conf_error(r->conf, &loc, "syntax error: '[' without ']'");
+		r->syntax_errors++;
+	} else if (*p != '[' && strpbrk(p, "=:") == NULL) {
+		conf_error(r->conf, &loc, "syntax error: expected '[section]' "
+		    "or 'key = value'");
+		r->syntax_errors++;
+	}
+}
+
+/* inih's reader: one line per call.  We drop a UTF-8 byte order mark and
+ * leading blanks (php-fpm allows indented directives; inih would take an
+ * indented line for the continuation of the previous value), and reject
+ * lines that do not fit inih's buffer instead of letting it cut them. */
 static char *
 reader_gets(char *str, int num, void *stream)
 {
 	struct reader *r = stream;
 	char *line = NULL, *p;
-	size_t cap = 0;
-	ssize_t len;
+	size_t cap = 0, len;
 
-	len = getline(&line, &cap, r->fp);
-	if (len < 0) {
+	errno = 0;
+	if (getline(&line, &cap, r->fp) < 0) {
+		r->read_errno = errno;
 		free(line);
 		return NULL;
 	}
 	r->line++;
-	if (len >= num - 1 && !(len == num - 1 && line[len - 1] == '\n')) {
+	p = line;
+	if (r->line == 1 && strncmp(p, "\xEF\xBB\xBF", 3) == 0)
+		p += 3;
+	p += strspn(p, " \t");
+	len = strlen(p);
+	if (len >= (size_t)num - 1 &&
+	    !(len == (size_t)num - 1 && p[len - 1] == '\n')) {
 		struct loc loc = { r->file, r->line };
 		conf_error(r->conf, &loc, "line is longer than %d characters",
 		    num - 2);
-		str[0] = '\n';
-		str[1] = '\0';
-		free(line);
-		return str;
+		r->syntax_errors++;
+		p = (char *)"\n";
+		len = 1;
 	}
-	memcpy(str, line, (size_t)len + 1);
+	memcpy(str, p, len + 1);
 	free(line);
-	for (p = str; isspace((unsigned char)*p); p++)
-		;
-	if (*p == '[')
-		open_section(r, p);
+	check_syntax(r, str);
+	if (*str == '[')
+		open_section(r, str);
 	return str;
 }
 
@@ -699,7 +738,7 @@ do_include(struct reader *r, const char *pattern, const struct loc *loc)
 		conf_error(r->conf, loc, "include: cannot read '%s'", path);
 	} else {
 		for (size_t i = 0; i < g.gl_pathc; i++)
-			read_file(r->conf, g.gl_pathv[i], r->depth + 1);
+			read_file(r->conf, g.gl_pathv[i], r->depth + 1, loc);
 	}
 	if (rc == 0)
 		globfree(&g);
@@ -749,7 +788,19 @@ handler(void *user, const char *section, const char *key, const char *raw)
 		return 1;
 	}
 	if (d->type == T_ENV) {
-		if (set_env(r->pool, sub, value) != 0)
+		const char *v = value;
+
+		/* php-fpm's env[HOSTNAME] = $HOSTNAME: the master's value */
+		if (value[0] == '$' && value[1] != '\0') {
+			v = getenv(value + 1);
+			if (v == NULL) {
+				conf_warning(r->conf, &loc, "[%s] '%s': %s is not set "
+				    "in fpm's environment, using ''", section, key,
+				    value);
+				v = "";
+			}
+		}
+		if (set_env(r->pool, sub, v) != 0)
 			fatal("out of memory");
 		return 1;
 	}
@@ -769,18 +820,34 @@ handler(void *user, const char *section, const char *key, const char *raw)
 	return 1;
 }
 
+/* Report that file cannot be read, at the include line that named it. */
 static int
-read_file(struct conf *conf, const char *file, int depth)
+unreadable(struct conf *conf, const char *file, const struct loc *from,
+    const char *why)
+{
+	if (from != NULL)
+		conf_error(conf, from, "include: cannot read '%s': %s", file, why);
+	else
+		conf_error(conf, NULL, "%s: cannot read: %s", file, why);
+	return -1;
+}
+
+static int
+read_file(struct conf *conf, const char *file, int depth,
+    const struct loc *from)
 {
 	struct reader r = { .conf = conf, .depth = depth, .in_global = 1 };
+	struct stat st;
 	char *copy, *dir;
 	int rc;
 
 	r.fp = fopen(file, "r");
-	if (r.fp == NULL) {
-		conf_error(conf, NULL, "%s: cannot read: %s", file,
-		    strerror(errno));
-		return -1;
+	if (r.fp == NULL)
+		return unreadable(conf, file, from, strerror(errno));
+	if (fstat(fileno(r.fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(r.fp);
+		return unreadable(conf, file, from, "it is a directory (to read "
+		    "the files in it, include 'DIR/*.conf')");
 	}
 	copy = strdup(file);
 	dir = copy ? strdup(dirname(copy)) : NULL;
@@ -793,7 +860,9 @@ read_file(struct conf *conf, const char *file, int depth)
 	r.dir = dir;
 	rc = ini_parse_stream(reader_gets, &r, handler, &r);
 	fclose(r.fp);
-	if (rc > 0) {
+	if (r.read_errno != 0)
+		return unreadable(conf, file, from, strerror(r.read_errno));
+	if (rc > 0 && r.syntax_errors == 0) {
 		struct loc loc = { r.file, rc };
 		conf_error(conf, &loc, "syntax error: expected '[section]' or "
 		    "'key = value'");
@@ -817,7 +886,7 @@ conf_load(const char *file, const char *prefix)
 	conf->file = abs ? abs : strdup(file);
 	conf->prefix = prefix ? strdup(prefix) : NULL;
 	apply_defaults(S_GLOBAL, &conf->global);
-	read_file(conf, conf->file, 0);
+	read_file(conf, conf->file, 0, NULL);
 	return conf;
 }
 
@@ -890,7 +959,8 @@ validate_pool(struct conf *conf, struct pool_conf *p, int is_root,
 		    p->name);
 	for (struct pool_conf *q = conf->pools; p->listen && q != p;
 	    q = q->next)
-		if (q->listen != NULL && strcmp(q->listen, p->listen) == 0)
+		if (q->listen != NULL &&
+		    addr_clash(&q->listen_addr, &p->listen_addr))
 			conf_error(conf, conf_where(p, "listen"), "[pool %s] "
 			    "listen address '%s' is already used by pool '%s'",
 			    p->name, p->listen, q->name);

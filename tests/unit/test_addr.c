@@ -245,7 +245,7 @@ unix_path_too_long_for_sun_path_is_rejected(void **state)
 	    "is longer than"));
 }
 
-/* BUG (addr.c addr_parse): a bare port outside 1..65535 fails parse_port
+/* Regression (addr.c addr_parse): a bare port outside 1..65535 fails parse_port
  * and, having no ':', falls through to parse_unix, so "listen = 70000"
  * or "listen = 0" silently becomes a unix socket named "70000" or "0" in
  * the config's directory.  php-fpm takes an all-digit address as a port
