@@ -33,7 +33,7 @@ teardown() {
 	fpm_test
 	assert_line "$T/fpm.ini:8: [www] 'clear_env': expected yes or no, got 'maybe'"
 	assert_line "$T/fpm.ini:9: [www] 'pm.max_children': expected an integer in 1..100000, got 'five'"
-	assert_line "$T/fpm.ini:10: [www] 'listen.mode': expected an octal mode in 0..511, got '0789'"
+	assert_line "$T/fpm.ini:10: [www] 'listen.mode': expected an octal mode in 0..0777, got '0789'"
 	assert_failed_with "3 errors"
 }
 
