@@ -292,7 +292,9 @@ add_user() {
 
 # start_nginx LOCATION=UPSTREAM...: a real nginx on a free port of
 # 127.0.0.1 (NGINX_PORT), one location per argument passing to UPSTREAM
-# ("unix:/path" or "host:port"), every path of its own in $T.
+# ("unix:/path", "host:port" or an upstream name), every path of its own
+# in $T.  NGINX_HTTP_EXTRA goes into the http block (upstreams),
+# NGINX_LOCATION_EXTRA into every location.
 start_nginx() {
 	NGINX_PORT=$(free_port)
 	mkdir -p "$T/nginx"
@@ -301,6 +303,7 @@ start_nginx() {
 		locations+="
         location = ${spec%%=*} {
             include /etc/nginx/fastcgi_params;
+            ${NGINX_LOCATION_EXTRA:-}
             fastcgi_pass ${spec#*=};
         }"
 	done
@@ -320,6 +323,7 @@ start_nginx() {
 	    uwsgi_temp_path $T/nginx/uwsgi;
 	    scgi_temp_path $T/nginx/scgi;
 	    client_max_body_size 0;
+	    ${NGINX_HTTP_EXTRA:-}
 	    server {
 	        listen 127.0.0.1:$NGINX_PORT;
 	        $locations
