@@ -103,9 +103,21 @@ set_user(const struct pool_conf *c, uid_t uid, gid_t gid, char *err,
 	return 0;
 }
 
+/* clearenv() only drops the pointers: the strings fpm was started with
+ * stay in memory, where an app (or anyone reading /proc/PID/environ) finds
+ * them.  Wipe them first. */
+static void
+scrub_environ(void)
+{
+	for (char **e = environ; e != NULL && *e != NULL; e++)
+		explicit_bzero(*e, strlen(*e));
+}
+
 static int
 set_env(const struct pool_conf *c, char *err, size_t errlen)
 {
+	if (c->clear_env)
+		scrub_environ();
 	if (c->clear_env && clearenv() != 0) {
 		snprintf(err, errlen, "clearenv() failed");
 		return -1;

@@ -1,7 +1,8 @@
 /*
  * echo: sends the request body back unchanged, streaming (a large POST is
  * never held in memory).  With "params" in the query string it lists the
- * FastCGI params instead, one NAME=value per line.  With "early" it writes
+ * FastCGI params instead, one NAME=value per line, and with "env" the
+ * worker's environment, as the app sees it.  With "early" it writes
  * a first line before reading the body, as apps that answer early do: the
  * runtime must keep that from stalling nginx, which stops sending the body
  * once the response has started.
@@ -10,11 +11,13 @@
 
 #include <fpm_app.h>
 
+extern char **environ;
+
 static int
-list_params(fpm_request *req)
+list(fpm_request *req, char *const *p)
 {
 	fpm_header(req, "Content-Type", "text/plain");
-	for (char *const *p = fpm_params(req); *p != NULL; p++)
+	for (; p != NULL && *p != NULL; p++)
 		if (fpm_printf(req, "%s\n", *p) < 0)
 			return -1;
 	return 0;
@@ -29,7 +32,9 @@ fpm_app_handle(fpm_request *req)
 	ssize_t n;
 
 	if (qs != NULL && strstr(qs, "params") != NULL)
-		return list_params(req);
+		return list(req, fpm_params(req));
+	if (qs != NULL && strstr(qs, "env") != NULL)
+		return list(req, environ);
 	fpm_header(req, "Content-Type", type && *type ? type :
 	    "application/octet-stream");
 	if (qs != NULL && strstr(qs, "early") != NULL &&
