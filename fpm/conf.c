@@ -745,79 +745,94 @@ do_include(struct reader *r, const char *pattern, const struct loc *loc)
 	free(path);
 }
 
+/* env[NAME] = value; php-fpm's "env[HOSTNAME] = $HOSTNAME" takes the
+ * master's variable. */
+static void
+env_directive(struct reader *r, const struct loc *loc, const char *key,
+    const char *name, const char *value)
+{
+	const char *v = value;
+
+	if (value[0] == '$' && value[1] != '\0') {
+		v = getenv(value + 1);
+		if (v == NULL) {
+			conf_warning(r->conf, loc, "[%s] '%s': %s is not set in "
+			    "fpm's environment, using ''", r->pool->name, key,
+			    value);
+			v = "";
+		}
+	}
+	if (set_env(r->pool, name, v) != 0)
+		fatal("out of memory");
+}
+
+/* A directive the table knows, in the right section: expand, then store
+ * (or include, or set an env[] entry). */
+static void
+apply_directive(struct reader *r, const struct loc *loc,
+    const struct directive *d, const char *key, const char *sub,
+    const char *raw)
+{
+	char value[4096], err[512];
+	const char *section = r->pool ? r->pool->name : "global";
+	void *base = r->pool ? (void *)r->pool : (void *)&r->conf->global;
+
+	if (conf_expand(raw, r->pool ? r->pool->name : NULL, value,
+	    sizeof(value), err, sizeof(err)) != 0) {
+		conf_error(r->conf, loc, "[%s] '%s': %s", section, key, err);
+		return;
+	}
+	strip_quotes(value);
+	if (d->type == T_INCLUDE) {
+		if (r->depth >= 8)
+			conf_error(r->conf, loc, "include nested too deeply");
+		else
+			do_include(r, value, loc);
+		return;
+	}
+	if (d->type == T_ENV) {
+		env_directive(r, loc, key, sub, value);
+		return;
+	}
+	if (set_value(d, base, value, r->conf->prefix ? r->conf->prefix :
+	    r->dir, err, sizeof(err)) != 0) {
+		conf_error(r->conf, loc, "[%s] '%s': %s", section, key, err);
+		return;
+	}
+	if (r->pool == NULL)
+		return;
+	r->pool->where[d - directives] = *loc;
+	if (d->type == T_PM && r->pool->pm != PM_STATIC)
+		conf_warning(r->conf, loc, "[%s] pm = %s is not supported yet; "
+		    "the pool runs static with pm.max_children workers", section,
+		    value);
+}
+
 static int
 handler(void *user, const char *section, const char *key, const char *raw)
 {
 	struct reader *r = user;
 	struct loc loc = { r->file, r->line };
-	const struct directive *d;
-	char value[4096], sub[128], err[512];
 	enum dscope scope = r->in_global ? S_GLOBAL : S_POOL;
-	const char *pname = r->pool ? r->pool->name : section;
+	const struct directive *d;
+	char sub[128];
 
 	if (r->skip_section)
 		return 1;
 	d = lookup(key, scope, sub, sizeof(sub));
-	if (d == NULL) {
+	if (d == NULL)
 		conf_error(r->conf, &loc, "[%s] unknown directive '%s'", section,
 		    key);
-		return 1;
-	}
-	if (d->scope != scope) {
+	else if (d->scope != scope)
 		conf_error(r->conf, &loc, "'%s' belongs in %s, not in [%s]", key,
 		    d->scope == S_GLOBAL ? "[global]" : "a pool section",
 		    section);
-		return 1;
-	}
-	if (d->type == T_LATER) {
+	else if (d->type == T_LATER)
 		conf_warning(r->conf, &loc, "[%s] '%s' is not supported yet, "
 		    "ignored", section, key);
-		return 1;
-	}
-	if (conf_expand(raw, r->pool ? pname : NULL, value, sizeof(value), err,
-	    sizeof(err)) != 0) {
-		conf_error(r->conf, &loc, "[%s] '%s': %s", section, key, err);
-		return 1;
-	}
-	strip_quotes(value);
-	if (d->type == T_INCLUDE) {
-		if (r->depth >= 8)
-			conf_error(r->conf, &loc, "include nested too deeply");
-		else
-			do_include(r, value, &loc);
-		return 1;
-	}
-	if (d->type == T_ENV) {
-		const char *v = value;
-
-		/* php-fpm's env[HOSTNAME] = $HOSTNAME: the master's value */
-		if (value[0] == '$' && value[1] != '\0') {
-			v = getenv(value + 1);
-			if (v == NULL) {
-				conf_warning(r->conf, &loc, "[%s] '%s': %s is not set "
-				    "in fpm's environment, using ''", section, key,
-				    value);
-				v = "";
-			}
-		}
-		if (set_env(r->pool, sub, v) != 0)
-			fatal("out of memory");
-		return 1;
-	}
-	if (set_value(d, scope == S_GLOBAL ? (void *)&r->conf->global :
-	    (void *)r->pool, value, r->conf->prefix ? r->conf->prefix : r->dir,
-	    err, sizeof(err)) != 0) {
-		conf_error(r->conf, &loc, "[%s] '%s': %s", section, key, err);
-		return 1;
-	}
-	if (scope == S_POOL)
-		r->pool->where[d - directives] = loc;
-	if (d->type == T_PM && *(long long *)((char *)r->pool + d->offset) !=
-	    PM_STATIC)
-		conf_warning(r->conf, &loc, "[%s] pm = %s is not supported yet; "
-		    "the pool runs static with pm.max_children workers", section,
-		    value);
-	return 1;
+	else
+		apply_directive(r, &loc, d, key, sub, raw);
+	return 1;	/* go on: every error of the file is wanted */
 }
 
 /* Report that file cannot be read, at the include line that named it. */
