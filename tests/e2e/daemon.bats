@@ -35,21 +35,22 @@ teardown() {
 @test "-D fails with the master's error when a pool cannot listen" {
 	local port
 	port=$(free_port)
-	# something else holds the port
-	python3 -c 'import socket,sys,time
-s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); time.sleep(30)' \
-		"$port" 3>&- &
-	BG_PIDS+=($!)
-	wait_until 5 sh -c "ss -Htln | grep -q ':$port '"
+	# a first fpm holds the port
 	write_conf
 	sed -i "s|^listen = .*|listen = 127.0.0.1:$port|" "$T/fpm.ini"
+	start_fpm
+	# a second one, daemonized, on the same address
+	sed -e "s|^error_log = .*|error_log = $T/second.log|" "$T/fpm.ini" \
+		>"$T/second.ini"
 
-	run "$FPM_BIN" -y "$T/fpm.ini" -D -g "$T/fpm.pid" 3>&-
+	run "$FPM_BIN" -y "$T/second.ini" -D -g "$T/second.pid" 3>&-
 	assert_failure 1
-	run cat "$T/fpm.log"
+	run cat "$T/second.log"
 	assert_output --partial "ALERT: [pool www] cannot listen on 127.0.0.1:$port: bind(127.0.0.1:$port) failed: Address already in use"
-	assert [ ! -e "$T/fpm.pid" ]
+	assert [ ! -e "$T/second.pid" ]
+	# and the first one is untouched
+	assert pid_alive "$FPM_PID"
+	assert [ -e "$T/fpm.pid" ]
 }
 
 @test "-v prints the version and -h the options" {
