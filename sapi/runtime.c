@@ -6,9 +6,9 @@
  *   - waits in ppoll(2) with SIGQUIT unblocked only there, so a graceful
  *     stop can never interrupt a request, nor be lost just before a wait;
  *   - checks listen.allowed_clients for IPv4 and IPv6 alike;
- *   - closes each connection after its request, even when the web server
- *     asks to keep it (fastcgi_keep_conn): an idle kept connection would
- *     pin this worker while other connections queue behind it.
+ *   - watches the connections the web server keeps (fastcgi_keep_conn)
+ *     together with the listening socket, so that an idle kept connection
+ *     never pins the worker (see next_connection).
  */
 #include "config.h"
 
@@ -39,6 +39,7 @@ struct fpm_request {
 	int headers_sent;
 	int body_done;		/* the FastCGI stdin stream is fully read */
 	int spool_fd;		/* unread body kept here, or -1 */
+	int body_lost;		/* the spool failed: fpm_read must not say EOF */
 	int failed;		/* the client went away */
 };
 
@@ -89,6 +90,10 @@ fpm_read(fpm_request *req, void *buf, size_t len)
 {
 	ssize_t n;
 
+	if (req->body_lost) {
+		errno = EIO;
+		return -1;
+	}
 	if (req->spool_fd < 0)
 		return read_stdin(req, buf, len);
 	do
@@ -121,25 +126,21 @@ drain_body(fpm_request *req, int keep)
 
 	while (!req->body_done) {
 		n = read_stdin(req, buf, sizeof(buf));
-		if (n <= 0)
-			break;
-		if (!keep)
+		if (n <= 0 || !keep)
 			continue;
-		if (req->spool_fd < 0 && (req->spool_fd = spool_open()) < 0) {
-			log_error("[pool %s] pid %d: cannot keep the request body: "
-			    "%s", pool_name, (int)getpid(), strerror(errno));
+		if (req->spool_fd < 0)
+			req->spool_fd = spool_open();
+		if (req->spool_fd < 0 || write(req->spool_fd, buf, (size_t)n) != n) {
+			log_error("[pool %s] pid %d: cannot keep the request body "
+			    "for the app: %s", pool_name, (int)getpid(),
+			    strerror(errno));
+			req->body_lost = 1;
 			keep = 0;
-			continue;
-		}
-		if (write(req->spool_fd, buf, (size_t)n) != n) {
-			log_error("[pool %s] pid %d: cannot keep the request body: "
-			    "%s", pool_name, (int)getpid(), strerror(errno));
-			return -1;
 		}
 	}
 	if (req->spool_fd >= 0)
 		lseek(req->spool_fd, 0, SEEK_SET);
-	return req->failed ? -1 : 0;
+	return req->failed || req->body_lost ? -1 : 0;
 }
 
 /* ---- response ---------------------------------------------------------- */
@@ -313,6 +314,7 @@ request_reset(fpm_request *req)
 	req->has_content_type = 0;
 	req->headers_sent = 0;
 	req->body_done = 0;
+	req->body_lost = 0;
 	req->failed = 0;
 	req->spool_fd = -1;
 }
