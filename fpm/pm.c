@@ -37,8 +37,21 @@ pm_note_exit(struct pool *p, const struct child *c, long long now)
 	p->quick_deaths++;
 	delay = pm_respawn_delay(p->quick_deaths);
 	p->respawn_at = now + delay;
-	if (p->quick_deaths >= 3)
+	if (p->quick_deaths >= PM_WARN_DEATHS)
 		log_warning("[pool %s] workers keep dying at start-up (%d in a "
 		    "row); next spawn in %lld ms", p->conf->name,
 		    p->quick_deaths, delay);
+}
+
+void
+pm_forgive(struct pool *p, long long now)
+{
+	/* children are listed newest first */
+	if (p->quick_deaths > 0 && p->children != NULL &&
+	    now - p->children->started >= PM_YOUNG_MS) {
+		if (p->quick_deaths >= PM_WARN_DEATHS)
+			log_notice("[pool %s] workers start again",
+			    p->conf->name);
+		p->quick_deaths = 0;
+	}
 }

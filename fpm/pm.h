@@ -22,8 +22,13 @@ extern const struct pm_ops pm_static;
 
 const struct pm_ops *pm_for(long long mode);
 
+/* After a failed fork(), the next try waits this long. */
+#define PM_FORK_RETRY_MS 1000
+
 /* A worker that lived less than this is counted as dying young. */
 #define PM_YOUNG_MS 1000
+/* So many young deaths in a row are worth a warning. */
+#define PM_WARN_DEATHS 3
 
 /* Delay before the next spawn after `quick_deaths` young deaths in a row:
  * 0 for none, then 100 ms doubling up to 30 s, so an app that cannot start
@@ -37,5 +42,9 @@ int pm_static_spawn_count(int max_children, int nchildren, long long now,
 
 /* Shared bookkeeping after a child exit: young deaths back off spawning. */
 void pm_note_exit(struct pool *p, const struct child *c, long long now);
+
+/* Once the newest worker has outlived PM_YOUNG_MS, the pool is healthy
+ * again: spawn at full speed. */
+void pm_forgive(struct pool *p, long long now);
 
 #endif

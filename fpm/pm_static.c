@@ -21,12 +21,19 @@ static_tick(struct master *m, struct pool *p, long long now)
 	int n = pm_static_spawn_count((int)p->conf->max_children,
 	    p->nchildren, now, p->respawn_at);
 
-	/* After young deaths, retry one at a time. */
+	pm_forgive(p, now);
+	/* After young deaths, spawn one at a time, each after the delay. */
 	if (p->quick_deaths > 0 && n > 1)
 		n = 1;
-	while (n-- > 0)
-		if (children_spawn(m, p) != 0)
-			break;
+	while (n-- > 0) {
+		if (children_spawn(m, p) != 0) {
+			/* fork failed (logged): retry later, not in a spin */
+			p->respawn_at = now + PM_FORK_RETRY_MS;
+			return;
+		}
+	}
+	if (p->quick_deaths > 0)
+		p->respawn_at = now + pm_respawn_delay(p->quick_deaths);
 }
 
 static void

@@ -156,6 +156,32 @@ worker_dying_young_backs_off_and_counts(void **state)
 }
 
 static void
+pool_is_forgiven_once_its_newest_worker_outlives_the_young_limit(
+    void **state)
+{
+	struct fixture *f = *state;
+
+	f->pool.quick_deaths = 4;
+	f->child.started = 50000;
+	f->pool.children = &f->child;
+	pm_forgive(&f->pool, 50000 + PM_YOUNG_MS - 1);
+	assert_int_equal(f->pool.quick_deaths, 4);
+	pm_forgive(&f->pool, 50000 + PM_YOUNG_MS);
+	assert_int_equal(f->pool.quick_deaths, 0);
+}
+
+static void
+pool_without_workers_is_not_forgiven(void **state)
+{
+	struct fixture *f = *state;
+
+	f->pool.quick_deaths = 2;
+	f->pool.children = NULL;
+	pm_forgive(&f->pool, 1000000);
+	assert_int_equal(f->pool.quick_deaths, 2);
+}
+
+static void
 worker_that_lived_long_enough_resets_the_count(void **state)
 {
 	struct fixture *f = *state;
@@ -200,6 +226,11 @@ main(void)
 		    setup),
 		cmocka_unit_test_setup(
 		    worker_that_lived_long_enough_resets_the_count, setup),
+		cmocka_unit_test_setup(
+		    pool_is_forgiven_once_its_newest_worker_outlives_the_young_limit,
+		    setup),
+		cmocka_unit_test_setup(pool_without_workers_is_not_forgiven,
+		    setup),
 		cmocka_unit_test(static_ops_are_used_for_every_pm_mode),
 	};
 
