@@ -130,7 +130,7 @@ static const struct directive directives[] = {
 	LATER_P("request_slowlog_trace_depth"),
 	LATER_P("request_terminate_timeout"),
 	LATER_P("request_terminate_timeout_track_finished"),
-	LATER_P("rlimit_files"), LATER_P("catch_workers_output"),
+	LATER_P("catch_workers_output"),
 	LATER_P("decorate_workers_output"), LATER_P("security.limit_extensions"),
 	LATER_P("listen.acl_users"), LATER_P("listen.acl_groups"),
 	LATER_P("listen.setfib"), LATER_P("process.dumpable"),
@@ -1057,4 +1057,62 @@ conf_print_directives(void)
 		    d->scope == S_GLOBAL ? "global" : "pool",
 		    d->def ? d->def : "-", d->doc);
 	}
+}
+
+/* roff escapes the few characters directive text uses. */
+static void
+man_text(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '\\' || *s == '-')
+			putchar('\\');
+		putchar(*s);
+	}
+}
+
+static void
+man_section(enum dscope scope, int later)
+{
+	for (size_t i = 0; i < NDIRECTIVES; i++) {
+		const struct directive *d = &directives[i];
+
+		if (d->scope != scope || (d->type == T_LATER) != later)
+			continue;
+		printf(".TP\n.B ");
+		man_text(d->name);
+		if (d->def != NULL) {
+			printf(" \\fR(default: ");
+			man_text(d->def);
+			printf(")\\fP");
+		}
+		putchar('\n');
+		man_text(d->doc);
+		putchar('\n');
+	}
+}
+
+void
+conf_print_man(const char *version)
+{
+	printf(".TH FPM.INI 5 \"\" \"fpm %s\" \"File Formats\"\n", version);
+	printf(".SH NAME\nfpm.ini \\- configuration of the fpm FastCGI "
+	    "process manager\n");
+	printf(".SH DESCRIPTION\n"
+	    "An ini file: a \\fB[global]\\fP section, and one section per "
+	    "pool, named after it.  Directive names are php\\-fpm's.  "
+	    "\\fB$pool\\fP expands to the pool's name and "
+	    "\\fB${NAME}\\fP to an environment variable; times take "
+	    "s, m, h or d; relative paths resolve against the prefix "
+	    "(\\fB\\-p\\fP) or the directory of the file naming them.  "
+	    "\\fBfpm \\-t\\fP checks a file.\n");
+	printf(".SH GLOBAL DIRECTIVES\n");
+	man_section(S_GLOBAL, 0);
+	printf(".SH POOL DIRECTIVES\n");
+	man_section(S_POOL, 0);
+	printf(".SH NOT SUPPORTED YET\n"
+	    "Accepted with a warning and ignored, so php\\-fpm files read "
+	    "unchanged:\n");
+	man_section(S_GLOBAL, 1);
+	man_section(S_POOL, 1);
+	printf(".SH SEE ALSO\n.BR fpm (8)\n");
 }

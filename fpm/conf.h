@@ -116,5 +116,7 @@ const char *conf_pm_name(long long pm);
 
 /* Print the directive table (name, scope, default, doc), one per line. */
 void conf_print_directives(void);
+/* Print the fpm.ini(5) man page, made from the same table. */
+void conf_print_man(const char *version);
 
 #endif

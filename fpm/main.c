@@ -48,7 +48,8 @@ usage(FILE *out)
 	    "  -R, --allow-to-run-as-root  allow pools to run as root\n"
 	    "  -v, --version             print the version\n"
 	    "  -h, --help                this help\n"
-	    "      --directives          list every directive with its default\n",
+	    "      --directives          list every directive with its default\n"
+	    "      --man                 print the fpm.ini(5) man page\n",
 	    FPM_CONF_DEFAULT);
 }
 
@@ -66,6 +67,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "version", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "directives", no_argument, NULL, 1 },
+		{ "man", no_argument, NULL, 2 },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -90,6 +92,9 @@ parse_options(int argc, char **argv, struct options *o)
 			exit(0);
 		case 1:
 			conf_print_directives();
+			exit(0);
+		case 2:
+			conf_print_man(PACKAGE_VERSION);
 			exit(0);
 		default:
 			usage(stderr);

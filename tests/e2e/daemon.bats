@@ -65,6 +65,20 @@ teardown() {
 	assert_failure 64
 }
 
+@test "--directives and the fpm.ini(5) page come from the directive table" {
+	run "$FPM_BIN" --directives
+	assert_success
+	assert_line --regexp '^pm\.max_children +pool +5 +number of workers$'
+	assert_line --regexp '^pm\.start_servers +pool +- +not supported yet$'
+	run "$FPM_BIN" --man
+	assert_success
+	assert_line ".SH POOL DIRECTIVES"
+	assert_line '.B pm.max_children \fR(default: 5)\fP'
+	# one entry per directive of the table, no more, no fewer
+	assert_equal "$(grep -c '^\.TP$' <<<"$output")" \
+		"$("$FPM_BIN" --directives | wc -l)"
+}
+
 @test "SIGUSR1 reopens the error log after it was rotated" {
 	write_conf "pm.max_children = 1"
 	start_fpm
