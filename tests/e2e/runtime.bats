@@ -108,3 +108,36 @@ teardown() {
 		"WARNING: \[pool refused\] pid [0-9]+: connection refused: client not in listen.allowed_clients" ||
 		fail "no refusal in the log: $(cat "$T/fpm.log")"
 }
+
+@test "listen.backlog sets the listen queue of unix and TCP sockets" {
+	local port
+	port=$(free_port)
+	write_conf "listen.backlog = 7"
+	cat >>"$T/fpm.ini" <<-EOF
+
+	[tcp]
+	listen = 127.0.0.1:$port
+	listen.backlog = 9
+	user = $POOL_USER
+	app = $T/hello.so
+	EOF
+	start_fpm
+	# for a listening socket, ss shows the backlog as Send-Q
+	run sh -c "ss -Hlx | grep '$T/www.sock'"
+	assert_output --regexp "LISTEN +0 +7 "
+	run sh -c "ss -Hltn 'sport = :$port'"
+	assert_output --regexp "LISTEN +0 +9 "
+}
+
+@test "a pool listens on an IPv6 address" {
+	local port
+	port=$(free_port)
+	write_conf "listen = [::1]:$port"
+	start_fpm
+	start_nginx "/v6=[::1]:$port"
+	run get /v6
+	assert_output 200
+	assert_equal "$(cat "$T/body")" "Hello World"
+	wait_until 3 fpm_log_has "\[pool www\] listening on \[::1\]:$port" ||
+		fail "no listening line: $(cat "$T/fpm.log")"
+}
