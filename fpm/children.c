@@ -19,8 +19,9 @@
 #include "pm.h"
 #include "runtime.h"
 
-void
-children_describe_status(int status, char *buf, size_t len)
+/* "exited with code 1", "exited on signal 11 (SIGSEGV)" */
+static void
+describe_status(int status, char *buf, size_t len)
 {
 	if (WIFEXITED(status))
 		snprintf(buf, len, "exited with code %d", WEXITSTATUS(status));
@@ -159,7 +160,7 @@ children_reap(struct master *m)
 
 		if (c == NULL)
 			continue;	/* not a worker: an -t check child */
-		children_describe_status(status, how, sizeof(how));
+		describe_status(status, how, sizeof(how));
 		lvl = (WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
 		    m->stopping ? LOG_LEVEL_NOTICE : LOG_LEVEL_WARNING;
 		log_msg(lvl, "[pool %s] child %d %s after %.3f seconds",

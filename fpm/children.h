@@ -19,7 +19,4 @@ void children_signal_all(struct master *m, int sig);
 
 int children_count(const struct master *m);
 
-/* Describe a wait status: "exited with code 1", "exited on signal 11 (SIGSEGV)". */
-void children_describe_status(int status, char *buf, size_t len);
-
 #endif

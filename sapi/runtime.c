@@ -432,8 +432,8 @@ accept_failed(int err)
 	if (err == EAGAIN || err == EWOULDBLOCK || err == EINTR ||
 	    err == ECONNABORTED || err == EPROTO)
 		return;
-	log_error("[pool %s] pid %d: waiting for connections failed: %s", pool_name,
-	    (int)getpid(), strerror(err));
+	log_error("[pool %s] pid %d: waiting for connections failed: %s",
+	    pool_name, (int)getpid(), strerror(err));
 	nanosleep(&pause, NULL);
 }
 
@@ -455,8 +455,7 @@ next_connection(const struct worker_conf *wc, struct kept *k,
 		pfd[1 + i].events = POLLIN;
 	}
 	if (ppoll(pfd, (nfds_t)(1 + k->n), NULL, idle_mask) < 0) {
-		if (errno != EINTR)
-			accept_failed(errno);
+		accept_failed(errno);	/* EINTR: SIGQUIT, the loop checks */
 		return -1;
 	}
 	for (int i = k->n - 1; i >= 0; i--)
