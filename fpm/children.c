@@ -1,5 +1,5 @@
 /*
- * children.c - forking, reaping and signalling workers.
+ * children.c - forking, reaping, signalling and supervising workers.
  */
 #include "config.h"
 
@@ -14,10 +14,19 @@
 #include <unistd.h>
 
 #include "children.h"
+#include "control.h"
 #include "identity.h"
 #include "log.h"
 #include "pm.h"
 #include "runtime.h"
+#include "scoreboard.h"
+
+/* A worker gets this long between SIGTERM and SIGKILL when its request
+ * outlived request_terminate_timeout. */
+#define TERM_GRACE_MS 1000
+/* Without a terminate timeout due sooner, requests are checked this
+ * often: the master is not told when one starts. */
+#define TERM_CHECK_MS 1000
 
 /* "exited with code 1", "exited on signal 11 (SIGSEGV)" */
 static void
@@ -34,26 +43,37 @@ describe_status(int status, char *buf, size_t len)
 		snprintf(buf, len, "changed state 0x%x", status);
 }
 
-/* Close every descriptor above stderr except a and b: the master's own
+static int
+cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* Close every descriptor above stderr but the n in keep: the master's own
  * (epoll, signalfd, other pools' sockets) and whatever fpm was started
  * with must not leak into an app. */
 static void
-close_all_but(int a, int b)
+close_except(int *keep, int n)
 {
-	int lo = a < b ? a : b, hi = a < b ? b : a;
+	unsigned lo = STDERR_FILENO + 1;
 
-	if (lo > STDERR_FILENO + 1)
-		close_range(STDERR_FILENO + 1, (unsigned)lo - 1, 0);
-	if (hi > lo + 1)
-		close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
-	close_range((unsigned)hi + 1, ~0U, 0);
+	qsort(keep, (size_t)n, sizeof(*keep), cmp_int);
+	for (int i = 0; i < n; i++) {
+		if (keep[i] < (int)lo)
+			continue;
+		if ((unsigned)keep[i] > lo)
+			close_range(lo, (unsigned)keep[i] - 1, 0);
+		lo = (unsigned)keep[i] + 1;
+	}
+	close_range(lo, ~0U, 0);
 }
 
-/* The child's first steps: a clean signal state, only its own pool's
- * socket, stdio on /dev/null and the error log. */
+/* The child's first steps: a clean signal state; stdio on /dev/null, the
+ * output pipes or the error log; only the descriptors it needs. */
 static void
-child_reset(struct pool *own)
+child_reset(struct master *m, struct pool *own, const int out[2])
 {
+	int keep[4] = { own->listen_fd, -1, m->ctl_worker_fd, own->access_fd };
 	sigset_t none;	/* all but SIGQUIT */
 	int null;
 
@@ -63,25 +83,45 @@ child_reset(struct pool *own)
 	sigemptyset(&none);
 	sigaddset(&none, SIGQUIT);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	close_all_but(own->listen_fd, log_fd());
+	/* stderr may become a pipe: the log must not sit on it */
+	log_move_above(STDERR_FILENO);
+	keep[1] = log_fd();
 	null = open("/dev/null", O_RDWR);
 	if (null >= 0) {
 		dup2(null, STDIN_FILENO);
-		dup2(null, STDOUT_FILENO);
-		if (null > STDERR_FILENO)
-			close(null);
+		dup2(out[0] >= 0 ? out[0] : null, STDOUT_FILENO);
+		if (out[1] >= 0)
+			dup2(out[1], STDERR_FILENO);
+		else if (!log_is_syslog())
+			dup2(log_fd(), STDERR_FILENO);
+		else
+			dup2(null, STDERR_FILENO);
 	}
-	if (log_fd() != STDERR_FILENO)
-		dup2(log_fd(), STDERR_FILENO);
+	close_except(keep, 4);
+}
+
+/* pm.max_requests plus this worker's share of the jitter. */
+static long long
+request_limit(const struct pool_conf *c)
+{
+	if (c->max_requests <= 0)
+		return 0;
+	if (c->max_requests_jitter <= 0)
+		return c->max_requests;
+	return c->max_requests + random() % (c->max_requests_jitter + 1);
 }
 
 __attribute__((noreturn)) static void
-child_main(struct master *m, struct pool *p)
+child_main(struct master *m, struct pool *p, struct child *c,
+    const int out[2])
 {
-	struct worker_conf wc;
+	struct worker_conf wc = { 0 };
 	char err[512];
 
-	child_reset(p);
+	child_reset(m, p, out);
+	/* Before chroot: /proc may not exist inside it. */
+	wc.statm_fd = p->conf->max_memory > 0 ?
+	    open("/proc/self/statm", O_RDONLY | O_CLOEXEC) : -1;
 	if (identity_apply(p->conf, err, sizeof(err)) != 0) {
 		log_error("[pool %s] pid %d: cannot take the pool's identity: %s",
 		    p->conf->name, (int)getpid(), err);
@@ -95,38 +135,136 @@ child_main(struct master *m, struct pool *p)
 	wc.allowed = &p->conf->allowed_clients;
 	wc.sapi = p->conf->sapi;
 	wc.app = identity_app_path(p->conf);
+	wc.slot = &p->sb->slots[c->slot];
+	wc.ctl_fd = m->ctl_worker_fd;
+	wc.max_requests = c->request_limit;
+	wc.max_memory = p->conf->max_memory;
+	wc.access_fd = p->access_fd;
+	wc.access_format = p->conf->access_format;
 	worker_main(&wc);
+}
+
+static int
+take_slot(struct pool *p)
+{
+	for (unsigned i = 0; i < p->sb->nslots; i++) {
+		int used = 0;
+
+		for (struct child *c = p->children; c && !used; c = c->next)
+			used = c->slot == (int)i;
+		if (!used)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* catch_workers_output: a pipe for stdout and one for stderr; the read
+ * ends stay here, w gets the write ends for the child. */
+static int
+open_output(struct pool *p, struct child *c, int w[2])
+{
+	w[0] = w[1] = -1;
+	c->out[0].fd = c->out[1].fd = -1;
+	if (!p->conf->catch_workers_output)
+		return 0;
+	for (int i = 0; i < 2; i++) {
+		int fds[2];
+
+		if (pipe2(fds, O_CLOEXEC) != 0) {
+			log_error("[pool %s] pipe2() failed: %s", p->conf->name,
+			    strerror(errno));
+			return -1;
+		}
+		fcntl(fds[0], F_SETFL, O_NONBLOCK);
+		c->out[i].fd = fds[0];
+		w[i] = fds[1];
+	}
+	return 0;
+}
+
+static void
+close_output(struct master *m, struct child *c)
+{
+	for (int i = 0; i < 2; i++) {
+		if (c->out[i].fd < 0)
+			continue;
+		if (c->out[i].watch.owner != NULL)
+			master_unwatch(m, c->out[i].fd);
+		close(c->out[i].fd);
+		c->out[i].fd = -1;
+	}
+}
+
+static void
+watch_output(struct master *m, struct child *c, const int w[2])
+{
+	for (int i = 0; i < 2; i++) {
+		if (w[i] >= 0)
+			close(w[i]);
+		if (c->out[i].fd < 0)
+			continue;
+		c->out[i].watch = (struct watch){ W_OUTPUT, c, i };
+		if (master_watch(m, c->out[i].fd, &c->out[i].watch) != 0)
+			c->out[i].watch.owner = NULL;
+	}
 }
 
 int
 children_spawn(struct master *m, struct pool *p)
 {
-	struct child *c = calloc(1, sizeof(*c));
+	struct child *c;
+	int slot = take_slot(p), w[2];
 	pid_t pid;
 
+	if (slot < 0) {
+		log_debug("[pool %s] no free scoreboard slot", p->conf->name);
+		return -1;
+	}
+	c = calloc(1, sizeof(*c));
 	if (c == NULL) {
 		log_error("[pool %s] out of memory", p->conf->name);
 		return -1;
 	}
+	c->slot = slot;
+	if (open_output(p, c, w) != 0) {
+		close_output(m, c);
+		free(c);
+		return -1;
+	}
+	scoreboard_reset(&p->sb->slots[slot]);
+	c->request_limit = request_limit(p->conf);
 	/* Every signal is blocked in the master (signalfd), so none can run
 	 * a handler in the child before child_reset. */
 	pid = fork();
 	if (pid < 0) {
 		log_error("[pool %s] fork() failed: %s", p->conf->name,
 		    strerror(errno));
+		close(w[0]), close(w[1]);
+		close_output(m, c);
 		free(c);
 		return -1;
 	}
 	if (pid == 0)
-		child_main(m, p);
+		child_main(m, p, c, w);
 	c->pid = pid;
 	c->pool = p;
 	c->started = now_ms();
 	c->next = p->children;
 	p->children = c;
 	p->nchildren++;
+	watch_output(m, c, w);
 	log_debug("[pool %s] child %d started", p->conf->name, (int)pid);
 	return 0;
+}
+
+static struct child *
+find_child(struct master *m, pid_t pid)
+{
+	for (struct pool *p = m->pools; p != NULL; p = p->next)
+		for (struct child *c = p->children; c != NULL; c = c->next)
+			if (c->pid == pid)
+				return c;
+	return NULL;
 }
 
 static struct child *
@@ -140,10 +278,99 @@ unlink_child(struct master *m, pid_t pid)
 				continue;
 			*cp = c->next;
 			p->nchildren--;
+			if (c->ending)
+				p->nending--;
 			return c;
 		}
 	}
 	return NULL;
+}
+
+/* ---- caught output ----------------------------------------------------- */
+
+struct emit_ctx {
+	const struct child *c;
+	int stream;
+};
+
+static void
+emit_line(void *arg, const char *line, size_t len, int continued)
+{
+	const struct emit_ctx *e = arg;
+	const struct pool_conf *pc = e->c->pool->conf;
+	char text[OUTPUT_TEXT_MAX];
+	size_t n;
+
+	n = output_decorate(text, sizeof(text), pc->name, (int)e->c->pid,
+	    e->stream ? "stderr" : "stdout", line, len,
+	    (pc->decorate_workers_output ? OUTPUT_DECORATE : 0) |
+	    (continued ? OUTPUT_CONTINUED : 0));
+	log_line(LOG_LEVEL_WARNING, !pc->decorate_workers_output, text, n);
+}
+
+/* Read what the worker wrote; all of it when drain is set (it is dead),
+ * else a bounded amount so one chatty worker cannot starve the loop. */
+static void
+read_output(struct master *m, struct child *c, int stream, int drain)
+{
+	struct child_out *o = &c->out[stream];
+	struct emit_ctx e = { c, stream };
+	size_t limit = (size_t)m->conf->global.log_limit;
+	char buf[16384];
+
+	for (int i = 0; o->fd >= 0 && (drain || i < 16); i++) {
+		ssize_t n = read(o->fd, buf, sizeof(buf));
+
+		if (n > 0) {
+			output_feed(&o->line, buf, (size_t)n, limit, emit_line, &e);
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN && !drain)
+			return;
+		/* EOF, or dead with a grandchild keeping the pipe open */
+		output_flush(&o->line, emit_line, &e);
+		if (o->watch.owner != NULL)
+			master_unwatch(m, o->fd);
+		close(o->fd);
+		o->fd = -1;
+	}
+}
+
+void
+children_output(struct master *m, struct child *c, int stream)
+{
+	read_output(m, c, stream, 0);
+}
+
+/* ---- exits --------------------------------------------------------------- */
+
+/* emergency_restart_threshold workers dead of SIGSEGV or SIGBUS within
+ * emergency_restart_interval: every worker is replaced. */
+static void
+note_crash(struct master *m, long long now)
+{
+	long long th = m->conf->global.emergency_restart_threshold;
+	long long iv = m->conf->global.emergency_restart_interval * 1000;
+
+	if (th <= 0 || iv <= 0 || m->stopping)
+		return;
+	if (m->crashes == NULL &&
+	    (m->crashes = calloc((size_t)th, sizeof(*m->crashes))) == NULL)
+		return;
+	m->crashes[m->ncrashes % th] = now;
+	m->ncrashes++;
+	if (m->ncrashes < th || now - m->crashes[m->ncrashes % th] > iv)
+		return;
+	log_warning("%lld workers died of SIGSEGV or SIGBUS within %lld s "
+	    "(emergency_restart_threshold): restarting the pools", th,
+	    m->conf->global.emergency_restart_interval);
+	m->ncrashes = 0;
+	for (struct pool *p = m->pools; p != NULL; p = p->next)
+		for (struct child *c = p->children; c != NULL; c = c->next)
+			if (!c->ending)
+				children_retire(m, c, "emergency restart");
 }
 
 void
@@ -160,16 +387,40 @@ children_reap(struct master *m)
 
 		if (c == NULL)
 			continue;	/* not a worker: an -t check child */
+		read_output(m, c, 0, 1);
+		read_output(m, c, 1, 1);
 		describe_status(status, how, sizeof(how));
 		lvl = (WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
-		    m->stopping ? LOG_LEVEL_NOTICE : LOG_LEVEL_WARNING;
+		    c->ending || m->stopping ? LOG_LEVEL_NOTICE :
+		    LOG_LEVEL_WARNING;
 		log_msg(lvl, "[pool %s] child %d %s after %.3f seconds",
 		    c->pool->conf->name, (int)pid, how,
 		    (double)(now - c->started) / 1000.0);
+		scoreboard_reset(&c->pool->sb->slots[c->slot]);
+		if (WIFSIGNALED(status) && (WTERMSIG(status) == SIGSEGV ||
+		    WTERMSIG(status) == SIGBUS))
+			note_crash(m, now);
 		if (!m->stopping)
 			c->pool->pm->on_exit(m, c->pool, c, now);
 		free(c);
 	}
+}
+
+void
+children_retire(struct master *m, struct child *c, const char *why)
+{
+	(void)m;
+	if (c->quit_at != 0)
+		return;
+	log_debug("[pool %s] child %d retires: %s", c->pool->conf->name,
+	    (int)c->pid, why);
+	if (!c->ending) {
+		c->ending = 1;
+		c->pool->nending++;
+	}
+	c->awaits_successor = 0;
+	c->quit_at = now_ms();
+	kill(c->pid, SIGQUIT);
 }
 
 void
@@ -188,4 +439,169 @@ children_count(const struct master *m)
 	for (const struct pool *p = m->pools; p != NULL; p = p->next)
 		n += p->nchildren;
 	return n;
+}
+
+/* ---- timeouts ------------------------------------------------------------ */
+
+static void
+kill_now(struct child *c, const char *why)
+{
+	log_warning("[pool %s] child %d %s: sending SIGKILL",
+	    c->pool->conf->name, (int)c->pid, why);
+	kill(c->pid, SIGKILL);
+	c->killed = 1;
+}
+
+/* request_terminate_timeout: php-fpm's log line, then SIGTERM, then
+ * SIGKILL if the worker still runs TERM_GRACE_MS later. */
+static void
+check_request(struct master *m, struct child *c, long long now)
+{
+	const struct pool_conf *pc = c->pool->conf;
+	long long limit = pc->request_terminate_timeout * 1000, due;
+	struct sb_slot s;
+
+	if (limit <= 0 || c->kill_at != 0 ||
+	    scoreboard_read(&c->pool->sb->slots[c->slot], &s) != 0 ||
+	    s.pid != c->pid)
+		return;
+	if (s.state != SB_READING && s.state != SB_RUNNING &&
+	    (s.state != SB_FINISHING || !pc->terminate_track_finished))
+		return;
+	due = s.req_start_ms + limit;
+	if (now < due) {
+		master_wake_at(m, due);
+		return;
+	}
+	log_warning("[pool %s] child %d, script '%s' (request: \"%s %s\") "
+	    "execution timed out (%.3f sec), terminating", pc->name,
+	    (int)c->pid, s.script, s.method, s.uri,
+	    (double)(now - s.req_start_ms) / 1000.0);
+	kill(c->pid, SIGTERM);
+	c->kill_at = now + TERM_GRACE_MS;
+	master_wake_at(m, c->kill_at);
+}
+
+void
+children_enforce(struct master *m, long long now)
+{
+	long long grace = m->conf->global.process_control_timeout * 1000;
+
+	for (struct pool *p = m->pools; p != NULL; p = p->next) {
+		if (p->conf->request_terminate_timeout > 0 && p->nchildren > 0)
+			master_wake_at(m, now + TERM_CHECK_MS);
+		for (struct child *c = p->children; c != NULL; c = c->next) {
+			if (c->killed)
+				continue;
+			check_request(m, c, now);
+			if (c->kill_at != 0 && now >= c->kill_at)
+				kill_now(c, "did not end after SIGTERM");
+			else if (c->kill_at != 0)
+				master_wake_at(m, c->kill_at);
+			else if (c->quit_at != 0 && grace > 0 &&
+			    now >= c->quit_at + grace)
+				kill_now(c, "did not exit within "
+				    "process_control_timeout after SIGQUIT");
+			else if (c->quit_at != 0 && grace > 0)
+				master_wake_at(m, c->quit_at + grace);
+		}
+	}
+}
+
+/* ---- messages from workers ------------------------------------------- */
+
+/* The fewest workers the pm keeps: a recycled worker below it is replaced
+ * before it goes. */
+static long long
+pool_minimum(const struct pool_conf *pc)
+{
+	switch (pc->pm) {
+	case PM_DYNAMIC: return pc->min_spare;
+	case PM_ONDEMAND: return 0;
+	default: return pc->max_children;
+	}
+}
+
+static void
+on_ready(struct master *m, struct child *c)
+{
+	struct pool *p = c->pool;
+
+	c->ready = 1;
+	for (struct child *o = p->children; o != NULL; o = o->next) {
+		if (o->awaits_successor) {
+			children_retire(m, o, "its successor is ready");
+			break;
+		}
+	}
+	if (p->pm->on_connection != NULL) {
+		p->rearm_at = 0;	/* a new worker: look at the queue */
+		master_wake_at(m, now_ms());
+	}
+}
+
+static void
+on_recycle(struct master *m, struct child *c, const struct ctl_msg *msg)
+{
+	struct pool *p = c->pool;
+	const struct pool_conf *pc = p->conf;
+
+	if (c->ending)
+		return;
+	if (msg->reason == RECYCLE_MEMORY)
+		log_notice("[pool %s] child %d uses %llu KiB, more than "
+		    "pm.max_memory (%lld KiB): replacing it", pc->name,
+		    (int)c->pid, (unsigned long long)msg->value / 1024,
+		    pc->max_memory / 1024);
+	else
+		log_notice("[pool %s] child %d has served %llu requests "
+		    "(pm.max_requests): replacing it", pc->name, (int)c->pid,
+		    (unsigned long long)msg->value);
+	c->ending = 1;
+	p->nending++;
+	if (!m->stopping && p->nchildren - p->nending < pool_minimum(pc) &&
+	    pm_spawn(m, p, 1, now_ms()) == 1)
+		c->awaits_successor = 1;
+	else
+		children_retire(m, c, "recycled");
+}
+
+void
+children_control(struct master *m)
+{
+	struct ctl_msg msg;
+	pid_t pid;
+
+	for (int i = 0; i < 256; i++) {
+		struct child *c;
+
+		if (ctl_recv(m->ctl_fd, &msg, &pid) != 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return;
+			continue;	/* a malformed message: skip it */
+		}
+		c = find_child(m, pid);
+		if (c == NULL)
+			continue;
+		if (msg.type == CTL_READY)
+			on_ready(m, c);
+		else if (msg.type == CTL_RECYCLE)
+			on_recycle(m, c, &msg);
+	}
+	master_wake_at(m, now_ms());	/* more may be queued */
+}
+
+void
+children_watch_listen(struct master *m, struct pool *p, int on)
+{
+	if (on == p->listen_armed)
+		return;
+	if (on) {
+		p->listen_watch = (struct watch){ W_LISTEN, p, 0 };
+		if (master_watch(m, p->listen_fd, &p->listen_watch) != 0)
+			return;
+	} else {
+		master_unwatch(m, p->listen_fd);
+	}
+	p->listen_armed = on;
 }

@@ -1,5 +1,5 @@
 /*
- * children.h - forking, reaping and signalling workers.
+ * children.h - forking, reaping, signalling and supervising workers.
  */
 #ifndef FPM_CHILDREN_H
 #define FPM_CHILDREN_H
@@ -7,16 +7,33 @@
 #include "master.h"
 
 /* Fork one worker for pool p.  In the child this never returns.  Returns
- * 0, or -1 (logged) when fork fails. */
+ * 0, or -1 (logged) when fork fails or the pool has no free slot. */
 int children_spawn(struct master *m, struct pool *p);
 
-/* Reap every exited child (SIGCHLDs coalesce), log each death and tell the
- * pool's pm. */
+/* Reap every exited child (SIGCHLDs coalesce), log each death, keep what
+ * it wrote, and tell the pool's pm. */
 void children_reap(struct master *m);
+
+/* Ask c to finish its request and leave (SIGQUIT); it is no longer
+ * counted, and gets SIGKILL if it outlives process_control_timeout. */
+void children_retire(struct master *m, struct child *c, const char *why);
 
 /* Send sig to every worker of every pool. */
 void children_signal_all(struct master *m, int sig);
 
 int children_count(const struct master *m);
+
+/* Timeouts: requests past request_terminate_timeout, workers that do not
+ * leave when told.  Asks the loop to wake for the next one. */
+void children_enforce(struct master *m, long long now);
+
+/* Messages from workers on the control socket. */
+void children_control(struct master *m);
+
+/* A worker's stdout or stderr is readable. */
+void children_output(struct master *m, struct child *c, int stream);
+
+/* ondemand: watch (on = 1) or stop watching p's listening socket. */
+void children_watch_listen(struct master *m, struct pool *p, int on);
 
 #endif

@@ -25,6 +25,7 @@
 #include <ini.h>
 
 #include "conf.h"
+#include "access_log.h"
 #include "log.h"
 #include "path.h"
 
@@ -36,6 +37,9 @@ enum dtype {
 	T_TIME,		/* seconds, with s/m/h/d suffix */
 	T_MODE,		/* octal permission bits */
 	T_RLIMIT,	/* integer or "unlimited" */
+	T_SIZE,		/* bytes, with k/m/g suffix */
+	T_FACILITY,	/* a syslog facility name */
+	T_FORMAT,	/* an access.format string */
 	T_LOGLEVEL,
 	T_PM,
 	T_SAPI,
@@ -66,7 +70,7 @@ static const struct directive directives[] = {
 	{ "pid", T_PATH, G(pid), NULL, 0, 0,
 	  "pid file of the master" },
 	{ "error_log", T_PATH, G(error_log), "stderr", 0, 0,
-	  "error log file, or 'stderr'" },
+	  "error log file, 'stderr' or 'syslog'" },
 	{ "log_level", T_LOGLEVEL, G(log_level), "notice", 0, 0,
 	  "alert, error, warning, notice or debug" },
 	{ "daemonize", T_BOOL, G(daemonize), "yes", 0, 0,
@@ -75,10 +79,18 @@ static const struct directive directives[] = {
 	  0, 86400, "how long a graceful stop waits for workers, 0 = forever" },
 	{ "include", T_INCLUDE, S_GLOBAL, 0, NULL, 0, 0,
 	  "glob of more files, relative to the including file" },
-	LATER_G("syslog.facility"), LATER_G("syslog.ident"),
-	LATER_G("log_limit"), LATER_G("log_buffering"),
-	LATER_G("emergency_restart_threshold"),
-	LATER_G("emergency_restart_interval"), LATER_G("process.max"),
+	{ "syslog.facility", T_FACILITY, G(syslog_facility), "daemon", 0, 0,
+	  "facility when error_log = syslog" },
+	{ "syslog.ident", T_STR, G(syslog_ident), "fpm", 0, 0,
+	  "program name in syslog lines" },
+	{ "log_limit", T_INT, G(log_limit), "1024", 64, 8192,
+	  "longest log message; longer ones are split into several lines" },
+	{ "emergency_restart_threshold", T_INT, G(emergency_restart_threshold),
+	  "0", 0, 100000, "restart the pools when this many workers die of "
+	  "SIGSEGV or SIGBUS within emergency_restart_interval, 0 = never" },
+	{ "emergency_restart_interval", T_TIME, G(emergency_restart_interval),
+	  "0", 0, 86400 * 365, "window of emergency_restart_threshold" },
+	LATER_G("log_buffering"), LATER_G("process.max"),
 	LATER_G("rlimit_files"), LATER_G("rlimit_core"),
 	LATER_G("events.mechanism"), LATER_G("systemd_interval"),
 
@@ -113,25 +125,48 @@ static const struct directive directives[] = {
 	{ "env[]", T_ENV, S_POOL, 0, NULL, 0, 0,
 	  "env[NAME] = value sets a worker environment variable" },
 	{ "pm", T_PM, P(pm), "static", 0, 0,
-	  "static (dynamic and ondemand run as static for now)" },
+	  "static, dynamic or ondemand" },
 	{ "pm.max_children", T_INT, P(max_children), "5", 1, 100000,
-	  "number of workers" },
+	  "workers of a static pool; the most a dynamic or ondemand pool has" },
+	{ "pm.start_servers", T_INT, P(start_servers), NULL, 1, 100000,
+	  "dynamic: workers at start (default: halfway between the spares)" },
+	{ "pm.min_spare_servers", T_INT, P(min_spare), NULL, 1, 100000,
+	  "dynamic: fewer idle workers than this, more are forked" },
+	{ "pm.max_spare_servers", T_INT, P(max_spare), NULL, 1, 100000,
+	  "dynamic: more idle workers than this, the longest idle retires" },
+	{ "pm.max_spawn_rate", T_INT, P(max_spawn_rate), "32", 1, 100000,
+	  "dynamic: most workers forked in one second" },
+	{ "pm.process_idle_timeout", T_TIME, P(process_idle_timeout), "10s",
+	  1, 86400, "ondemand: an idle worker retires after this long" },
+	{ "pm.max_requests", T_INT, P(max_requests), "0", 0, LLONG_MAX - 1,
+	  "a worker is replaced after this many requests, 0 = never" },
+	{ "pm.max_requests_jitter", T_INT, P(max_requests_jitter), "0", 0,
+	  LLONG_MAX - 1, "each worker adds rand(0..this) to pm.max_requests" },
+	{ "pm.max_memory", T_SIZE, P(max_memory), "0", 0, LLONG_MAX - 1,
+	  "a worker whose RSS exceeds this after a request is replaced, "
+	  "0 = never" },
+	{ "request_terminate_timeout", T_TIME, P(request_terminate_timeout),
+	  "0", 0, 86400 * 365, "a request running longer is killed, 0 = never" },
+	{ "request_terminate_timeout_track_finished", T_BOOL,
+	  P(terminate_track_finished), "no", 0, 0,
+	  "apply request_terminate_timeout after fpm_finish_request too" },
+	{ "catch_workers_output", T_BOOL, P(catch_workers_output), "no", 0, 0,
+	  "send the workers' stdout and stderr to the error log" },
+	{ "decorate_workers_output", T_BOOL, P(decorate_workers_output), "yes",
+	  0, 0, "prefix caught output with pool, pid and stream" },
+	{ "access.log", T_PATH, P(access_log), NULL, 0, 0,
+	  "access log file, one line per request" },
+	{ "access.format", T_FORMAT, P(access_format), ACCESS_FORMAT_DEFAULT,
+	  0, 0, "access log line, with php-fpm's %-codes" },
 	{ "sapi", T_SAPI, P(sapi), "native", 0, 0,
 	  "how requests run: native" },
 	{ "app", T_PATH, P(app), NULL, 0, 0,
 	  "the native app's shared object" },
-	LATER_P("pm.start_servers"), LATER_P("pm.min_spare_servers"),
-	LATER_P("pm.max_spare_servers"), LATER_P("pm.max_spawn_rate"),
-	LATER_P("pm.process_idle_timeout"), LATER_P("pm.max_requests"),
 	LATER_P("pm.status_path"), LATER_P("pm.status_listen"),
 	LATER_P("ping.path"), LATER_P("ping.response"),
-	LATER_P("access.log"), LATER_P("access.format"),
 	LATER_P("slowlog"), LATER_P("request_slowlog_timeout"),
 	LATER_P("request_slowlog_trace_depth"),
-	LATER_P("request_terminate_timeout"),
-	LATER_P("request_terminate_timeout_track_finished"),
-	LATER_P("catch_workers_output"),
-	LATER_P("decorate_workers_output"), LATER_P("security.limit_extensions"),
+	LATER_P("security.limit_extensions"),
 	LATER_P("listen.acl_users"), LATER_P("listen.acl_groups"),
 	LATER_P("listen.setfib"), LATER_P("process.dumpable"),
 	LATER_P("apparmor_hat"), LATER_P("php_value[]"), LATER_P("php_flag[]"),
@@ -395,7 +430,8 @@ conf_where(const struct pool_conf *pool, const char *name)
 static int
 resolve_path(const char *v, const char *base, char **out)
 {
-	if (v[0] == '/' || base == NULL || strcmp(v, "stderr") == 0)
+	if (v[0] == '/' || base == NULL || strcmp(v, "stderr") == 0 ||
+	    strcmp(v, "syslog") == 0)
 		*out = strdup(v);
 	else if (asprintf(out, "%s/%s", base, v) < 0)
 		*out = NULL;
@@ -449,6 +485,9 @@ set_number(const struct directive *d, const char *v, long long *out,
 		rc = (*v == '\0' || *end != '\0') ? -1 : 0;
 		break;
 	}
+	case T_SIZE:
+		rc = conf_parse_size(v, &n);
+		break;
 	case T_RLIMIT:
 		if (strcasecmp(v, "unlimited") == 0 || strcmp(v, "-1") == 0) {
 			*out = CONF_INFINITY;
@@ -469,6 +508,7 @@ set_number(const struct directive *d, const char *v, long long *out,
 			[T_INT] = "an integer", [T_TIME] = "a time (N, Ns, Nm, "
 			"Nh or Nd)", [T_MODE] = "an octal mode",
 			[T_RLIMIT] = "an integer or 'unlimited'",
+			[T_SIZE] = "a size (N, Nk, Nm or Ng)",
 		};
 		snprintf(err, errlen, "expected %s in %lld..%lld, got '%s'",
 		    what[d->type] ? what[d->type] : "a number", d->min, d->max, v);
@@ -513,6 +553,12 @@ set_keyword(const struct directive *d, const char *v, long long *out,
 			    strcmp(v, "php") == 0 || strcmp(v, "cgi") == 0 ?
 			    " (this build has no such sapi yet)" : "");
 		break;
+	case T_FACILITY:
+		n = log_facility_parse(v);
+		if (n < 0)
+			snprintf(err, errlen, "expected a syslog facility (daemon, "
+			    "user, local0..local7...), got '%s'", v);
+		break;
 	default:
 		break;
 	}
@@ -551,14 +597,28 @@ set_value(const struct directive *d, void *base, const char *v,
 		pool->listen = strdup(pool->listen_addr.text);
 		return pool->listen ? 0 : -1;
 	}
-	case T_INT: case T_TIME: case T_MODE: case T_RLIMIT:
+	case T_FORMAT:
+		if (access_format_check(v, err, errlen) != 0)
+			return -1;
+		free(*sp);
+		*sp = strdup(v);
+		return *sp ? 0 : -1;
+	case T_INT: case T_TIME: case T_MODE: case T_RLIMIT: case T_SIZE:
 		return set_number(d, v, np, err, errlen);
-	case T_BOOL: case T_LOGLEVEL: case T_PM: case T_SAPI:
+	case T_BOOL: case T_LOGLEVEL: case T_PM: case T_SAPI: case T_FACILITY:
 		return set_keyword(d, v, np, err, errlen);
 	default:
 		snprintf(err, errlen, "cannot be set here");
 		return -1;
 	}
+}
+
+/* Whether the directive's field is a char * (else a long long). */
+static int
+holds_string(const struct directive *d)
+{
+	return d->type == T_STR || d->type == T_PATH || d->type == T_LISTEN ||
+	    d->type == T_FORMAT;
 }
 
 static void
@@ -572,7 +632,7 @@ apply_defaults(enum dscope scope, void *base)
 		if (d->scope != scope || d->type == T_LATER ||
 		    d->type == T_ENV || d->type == T_INCLUDE)
 			continue;
-		if (d->type == T_STR || d->type == T_PATH || d->type == T_LISTEN)
+		if (holds_string(d))
 			*(char **)((char *)base + d->offset) = NULL;
 		else
 			*(long long *)((char *)base + d->offset) = CONF_UNSET;
@@ -802,10 +862,6 @@ apply_directive(struct reader *r, const struct loc *loc,
 	if (r->pool == NULL)
 		return;
 	r->pool->where[d - directives] = *loc;
-	if (d->type == T_PM && r->pool->pm != PM_STATIC)
-		conf_warning(r->conf, loc, "[%s] pm = %s is not supported yet; "
-		    "the pool runs static with pm.max_children workers", section,
-		    value);
 }
 
 static int
@@ -963,6 +1019,68 @@ validate_paths(struct conf *conf, struct pool_conf *p)
 		    p->name);
 }
 
+/* php-fpm's cross-checks of the spare-server settings, with its defaults
+ * (start_servers halfway between the spares). */
+static void
+validate_dynamic(struct conf *conf, struct pool_conf *p)
+{
+	const struct loc *at = conf_where(p, "pm");
+
+	if (p->min_spare == CONF_UNSET || p->max_spare == CONF_UNSET) {
+		conf_error(conf, at, "[pool %s] pm = dynamic needs "
+		    "pm.min_spare_servers and pm.max_spare_servers", p->name);
+		return;
+	}
+	if (p->start_servers == CONF_UNSET)
+		p->start_servers = p->min_spare + (p->max_spare -
+		    p->min_spare) / 2;
+	if (p->max_spare < p->min_spare)
+		conf_error(conf, conf_where(p, "pm.max_spare_servers"),
+		    "[pool %s] pm.max_spare_servers (%lld) must not be less "
+		    "than pm.min_spare_servers (%lld)", p->name, p->max_spare,
+		    p->min_spare);
+	else if (p->max_spare > p->max_children)
+		conf_error(conf, conf_where(p, "pm.max_spare_servers"),
+		    "[pool %s] pm.max_spare_servers (%lld) must not be greater "
+		    "than pm.max_children (%lld)", p->name, p->max_spare,
+		    p->max_children);
+	else if (p->start_servers < p->min_spare ||
+	    p->start_servers > p->max_spare)
+		conf_error(conf, conf_where(p, "pm.start_servers"), "[pool %s] "
+		    "pm.start_servers (%lld) must be between "
+		    "pm.min_spare_servers (%lld) and pm.max_spare_servers "
+		    "(%lld)", p->name, p->start_servers, p->min_spare,
+		    p->max_spare);
+}
+
+/* Directives that mean nothing for the pool's pm get a warning, not
+ * silence: the user expects them to act. */
+static void
+validate_pm(struct conf *conf, struct pool_conf *p)
+{
+	static const char *const dynamic_only[] = { "pm.start_servers",
+	    "pm.min_spare_servers", "pm.max_spare_servers",
+	    "pm.max_spawn_rate" };
+
+	if (p->pm == PM_DYNAMIC)
+		validate_dynamic(conf, p);
+	for (size_t i = 0; p->pm != PM_DYNAMIC && i < 4; i++)
+		if (conf_where(p, dynamic_only[i]) != &p->section)
+			conf_warning(conf, conf_where(p, dynamic_only[i]),
+			    "[pool %s] %s only applies to pm = dynamic, "
+			    "ignored", p->name, dynamic_only[i]);
+	if (p->pm != PM_ONDEMAND &&
+	    conf_where(p, "pm.process_idle_timeout") != &p->section)
+		conf_warning(conf, conf_where(p, "pm.process_idle_timeout"),
+		    "[pool %s] pm.process_idle_timeout only applies to "
+		    "pm = ondemand, ignored", p->name);
+	if (p->access_log == NULL &&
+	    conf_where(p, "access.format") != &p->section)
+		conf_warning(conf, conf_where(p, "access.format"), "[pool %s] "
+		    "access.format is set but access.log is not: no access log",
+		    p->name);
+}
+
 static void
 validate_pool(struct conf *conf, struct pool_conf *p, int is_root,
     int allow_root)
@@ -986,6 +1104,7 @@ validate_pool(struct conf *conf, struct pool_conf *p, int is_root,
 		    "[pool %s] listen.allowed_clients: %s", p->name, err);
 	validate_identity(conf, p, is_root, allow_root);
 	validate_paths(conf, p);
+	validate_pm(conf, p);
 }
 
 size_t
@@ -1009,8 +1128,7 @@ free_fields(enum dscope scope, void *base)
 	for (size_t i = 0; i < NDIRECTIVES; i++) {
 		const struct directive *d = &directives[i];
 
-		if (d->scope == scope && (d->type == T_STR ||
-		    d->type == T_PATH || d->type == T_LISTEN))
+		if (d->scope == scope && holds_string(d))
 			free(*(char **)((char *)base + d->offset));
 	}
 }

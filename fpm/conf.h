@@ -31,6 +31,11 @@ struct global_conf {
 	long long log_level;
 	long long daemonize;
 	long long process_control_timeout;	/* seconds, 0 = wait forever */
+	long long syslog_facility;		/* LOG_DAEMON... */
+	char *syslog_ident;
+	long long log_limit;
+	long long emergency_restart_threshold;
+	long long emergency_restart_interval;	/* seconds */
 };
 
 struct pool_conf {
@@ -60,6 +65,20 @@ struct pool_conf {
 
 	long long pm;
 	long long max_children;
+	long long start_servers;
+	long long min_spare;
+	long long max_spare;
+	long long max_spawn_rate;
+	long long process_idle_timeout;		/* seconds */
+	long long max_requests;
+	long long max_requests_jitter;
+	long long max_memory;			/* bytes, 0 = no limit */
+	long long request_terminate_timeout;	/* seconds, 0 = none */
+	long long terminate_track_finished;
+	long long catch_workers_output;
+	long long decorate_workers_output;
+	char *access_log;
+	char *access_format;
 
 	long long sapi;
 	char *app;

@@ -3,13 +3,20 @@
  *
  * Lines look like php-fpm's:
  *   [22-Nov-2026 14:03:07] WARNING: [pool www] child 4242 exited on signal 11
- * Each line goes out in one write(2) on an O_APPEND descriptor, so lines
+ * Each line goes out in one system call on an O_APPEND descriptor, so lines
  * from the master and from workers never interleave mid-line.
+ *
+ * With error_log = syslog the descriptor is instead a datagram socket
+ * connected to the syslog socket (/dev/log), not syslog(3): workers inherit
+ * it like a file, already connected, even in a chroot.  Each line is one
+ * datagram in RFC 3164 form, with the pid of the process that sends it:
+ *   <28>Nov 22 14:03:07 fpm[4242]: WARNING: [pool www] child 4243 ...
  */
 #ifndef FPM_LOG_H
 #define FPM_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 enum log_level {
 	LOG_LEVEL_DEBUG = 1,
@@ -24,17 +31,58 @@ enum log_level {
 int log_level_parse(const char *name);
 const char *log_level_name(enum log_level level);
 
-/* Open path (O_APPEND) as the log, or use stderr for "stderr" or NULL.
- * Returns 0, or -1 with errno set; the previous log stays in use then. */
+/* Open path (O_APPEND) as the log, use stderr for "stderr" or NULL, or
+ * connect to syslog for "syslog" (with the log_set_syslog() settings).
+ * Called again, as on SIGUSR1, it reopens the file or reconnects.
+ * Returns 0, or -1 with errno set (ENOENT: no syslog socket); the previous
+ * log stays in use then. */
 int log_open(const char *path);
 void log_set_level(enum log_level level);
-/* The descriptor log lines go to, for children to inherit. */
+/* The descriptor log lines go to, for children to inherit.  The syslog
+ * socket keeps its number when a send reconnects it. */
 int log_fd(void);
+
+/* Settings for syslog, as syslog.ident and syslog.facility (a LOG_* value
+ * of <syslog.h>, see log_facility_parse()); sockpath is the syslog socket,
+ * NULL for "/dev/log", and ident NULL for "fpm".  They take effect
+ * at the next log_open("syslog"); until then the log in use is unchanged.
+ * Defaults: fpm, daemon, /dev/log.  Returns 0, or -1 with errno EINVAL (a
+ * bad facility, an ident of 64 bytes or more) or ENAMETOOLONG (sockpath). */
+int log_set_syslog(const char *ident, int facility, const char *sockpath);
+/* Parse a syslog.facility name (auth, authpriv, cron, daemon, ftp, kern,
+ * lpr, mail, news, syslog, user, uucp, local0..local7, in any case) into
+ * its LOG_* value, or -1. */
+int log_facility_parse(const char *name);
+/* Whether lines go to syslog. */
+int log_is_syslog(void);
+
+/* log_limit: the longest message part of a line, 1024 by default as in
+ * php-fpm (0 restores it).  log_msg() cuts a longer message into several
+ * lines, each with the usual prefix; no byte is dropped. */
+void log_set_limit(size_t limit);
 
 void log_msg(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
+
+/* Log one line already cut to size, such as a piece of worker output
+ * (output.h): msg is len bytes, no '\n' among them, and goes out whole,
+ * log_limit not applied.  With bare, as decorate_workers_output = no, the
+ * "[time] LEVEL: " prefix is left out; a syslog line keeps its header,
+ * less "LEVEL: ".  Lines below the log level are dropped as usual. */
+void log_line(enum log_level level, int bare, const char *msg, size_t len);
+
+/* log_line(LOG_LEVEL_WARNING, 1, msg, len): a line of worker output with
+ * decorate_workers_output = no, at the level php-fpm logs it at. */
+void log_raw(const char *msg, size_t len);
+
+/* Make the log's descriptor greater than fd, duplicating it higher if
+ * need be, so that a child can dup2() over its stdio (stderr becoming the
+ * output pipe) without losing the log.  The old descriptor is closed,
+ * unless it is stderr, which stays the process's own.  Returns 0, or -1
+ * with errno, the log unchanged. */
+int log_move_above(int fd);
 
 /* Start-up failures: log, then exit(1). */
 void fatal(const char *fmt, ...)

@@ -3,13 +3,15 @@
  *
  * Every signal the master cares about is blocked and read from a signalfd
  * in the one epoll loop: no handler ever runs, so no work happens in one.
- * The loop is a fixed sequence:  act on signals;  reap;  let each pool's
- * pm bring it to size;  wait for the next event or deadline.
+ * The loop is a fixed sequence:  reap;  let each pool's pm bring it to
+ * size;  enforce timeouts;  wait for the next event or deadline;  act on
+ * what arrived (signals, workers' messages and output, ondemand sockets).
  */
 #include "config.h"
 
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
@@ -17,9 +19,11 @@
 #include <unistd.h>
 
 #include "children.h"
+#include "control.h"
 #include "log.h"
 #include "master.h"
 #include "pm.h"
+#include "pool.h"
 
 /* How long a fast stop (TERM/INT) waits before SIGKILL. */
 #define FAST_STOP_MS 1000
@@ -33,6 +37,31 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+void
+master_wake_at(struct master *m, long long t)
+{
+	if (m->wake_at == 0 || t < m->wake_at)
+		m->wake_at = t;
+}
+
+int
+master_watch(struct master *m, int fd, struct watch *w)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = w };
+
+	if (epoll_ctl(m->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+		log_error("epoll_ctl(ADD, %d) failed: %s", fd, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void
+master_unwatch(struct master *m, int fd)
+{
+	epoll_ctl(m->epfd, EPOLL_CTL_DEL, fd, NULL);
+}
+
 static const int handled[] = {
 	SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGHUP, SIGPIPE,
 };
@@ -40,7 +69,6 @@ static const int handled[] = {
 int
 master_init(struct master *m)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
 	sigset_t set;
 
 	sigemptyset(&set);
@@ -60,12 +88,41 @@ master_init(struct master *m)
 		log_alert("epoll_create1() failed: %s", strerror(errno));
 		return -1;
 	}
-	ev.data.fd = m->sigfd;
-	if (epoll_ctl(m->epfd, EPOLL_CTL_ADD, m->sigfd, &ev) != 0) {
-		log_alert("epoll_ctl(ADD, signalfd) failed: %s", strerror(errno));
+	if (ctl_open(&m->ctl_fd, &m->ctl_worker_fd) != 0) {
+		log_alert("socketpair(AF_UNIX, SOCK_SEQPACKET) failed: %s",
+		    strerror(errno));
 		return -1;
 	}
+	m->sig_watch = (struct watch){ W_SIGNAL, m, 0 };
+	m->ctl_watch = (struct watch){ W_CONTROL, m, 0 };
+	if (master_watch(m, m->sigfd, &m->sig_watch) != 0 ||
+	    master_watch(m, m->ctl_fd, &m->ctl_watch) != 0)
+		return -1;
+	srandom((unsigned)(m->pid ^ now_ms()));	/* pm.max_requests_jitter */
 	return 0;
+}
+
+/* SIGUSR1: reopen the error log and the access logs.  Workers hold the
+ * old files open, so they are replaced gracefully (as php-fpm does): each
+ * finishes its request first, and lines written until then are in the
+ * rotated file, not lost. */
+static void
+reopen_logs(struct master *m)
+{
+	if (m->conf->global.error_log != NULL &&
+	    log_open(m->conf->global.error_log) != 0)
+		log_error("SIGUSR1: cannot reopen %s: %s",
+		    m->conf->global.error_log, strerror(errno));
+	else
+		log_notice("SIGUSR1 received, error log reopened");
+	if (pools_reopen_logs(m) == 0)
+		log_notice("access logs reopened");
+	if (m->stopping)
+		return;
+	for (struct pool *p = m->pools; p != NULL; p = p->next)
+		for (struct child *c = p->children; c != NULL; c = c->next)
+			if (!c->ending)
+				children_retire(m, c, "logs reopened");
 }
 
 static void
@@ -96,7 +153,8 @@ on_signal(struct master *m, int sig)
 {
 	switch (sig) {
 	case SIGCHLD:
-		children_reap(m);
+		/* Reaped at the top of the loop, once every event of this
+		 * round is handled: nothing may free a child under them. */
 		break;
 	case SIGTERM:
 	case SIGINT:
@@ -106,12 +164,7 @@ on_signal(struct master *m, int sig)
 		stop(m, STOP_GRACEFUL, "SIGQUIT");
 		break;
 	case SIGUSR1:
-		if (m->conf->global.error_log != NULL &&
-		    log_open(m->conf->global.error_log) != 0)
-			log_error("SIGUSR1: cannot reopen %s: %s",
-			    m->conf->global.error_log, strerror(errno));
-		else
-			log_notice("SIGUSR1 received, error log reopened");
+		reopen_logs(m);
 		break;
 	case SIGUSR2:
 	case SIGHUP:
@@ -136,27 +189,57 @@ read_signals(struct master *m)
 static int
 next_timeout(const struct master *m, long long now)
 {
-	long long next = -1;
+	long long next = m->wake_at;
 
-	if (m->stopping != RUNNING) {
-		if (m->stop_deadline > 0 && !m->killed)
-			next = m->stop_deadline;
-	} else {
-		for (const struct pool *p = m->pools; p; p = p->next)
-			if (p->nchildren < p->conf->max_children &&
-			    (next < 0 || p->respawn_at < next))
-				next = p->respawn_at;
-	}
-	if (next < 0)
+	if (m->stopping != RUNNING && m->stop_deadline > 0 && !m->killed &&
+	    (next == 0 || m->stop_deadline < next))
+		next = m->stop_deadline;
+	if (next == 0)
 		return -1;
 	return next <= now ? 0 : (int)(next - now);
+}
+
+static void
+on_event(struct master *m, const struct watch *w)
+{
+	switch (w->kind) {
+	case W_SIGNAL:
+		read_signals(m);
+		break;
+	case W_CONTROL:
+		children_control(m);
+		break;
+	case W_LISTEN: {
+		struct pool *p = w->owner;
+
+		if (m->stopping == RUNNING && p->pm->on_connection != NULL)
+			p->pm->on_connection(m, p, now_ms());
+		break;
+	}
+	case W_OUTPUT:
+		children_output(m, w->owner, w->stream);
+		break;
+	}
+}
+
+static void
+stop_deadline(struct master *m, long long now)
+{
+	if (m->stop_deadline > 0 && now >= m->stop_deadline && !m->killed) {
+		log_warning("%d workers still running after the stop "
+		    "timeout: sending SIGKILL", children_count(m));
+		children_signal_all(m, SIGKILL);
+		m->killed = 1;
+	}
 }
 
 int
 master_run(struct master *m)
 {
-	struct epoll_event ev[8];
+	struct epoll_event ev[16];
 
+	for (struct pool *p = m->pools; p != NULL; p = p->next)
+		p->pm->start(m, p, now_ms());
 	/* Loop phase: from now on, we must not die. */
 	for (;;) {
 		long long now = now_ms();
@@ -165,24 +248,22 @@ master_run(struct master *m)
 		children_reap(m);
 		if (m->stopping != RUNNING && children_count(m) == 0)
 			break;
+		m->wake_at = 0;
 		if (m->stopping == RUNNING) {
 			for (struct pool *p = m->pools; p != NULL; p = p->next)
 				p->pm->tick(m, p, now);
-		} else if (m->stop_deadline > 0 && now >= m->stop_deadline &&
-		    !m->killed) {
-			log_warning("%d workers still running after the stop "
-			    "timeout: sending SIGKILL", children_count(m));
-			children_signal_all(m, SIGKILL);
-			m->killed = 1;
+		} else {
+			stop_deadline(m, now);
 		}
-		n = epoll_wait(m->epfd, ev, 8, next_timeout(m, now_ms()));
+		if (m->stopping != STOP_FAST)
+			children_enforce(m, now);
+		n = epoll_wait(m->epfd, ev, 16, next_timeout(m, now_ms()));
 		if (n < 0 && errno != EINTR) {
 			log_alert("epoll_wait() failed: %s", strerror(errno));
 			return 1;
 		}
 		for (int i = 0; i < n; i++)
-			if (ev[i].data.fd == m->sigfd)
-				read_signals(m);
+			on_event(m, ev[i].data.ptr);
 	}
 	log_notice("exiting, bye-bye!");
 	return 0;

@@ -7,24 +7,60 @@
 #include <sys/types.h>
 
 #include "conf.h"
+#include "output.h"
 
 struct pm_ops;
+struct scoreboard;
+
+/* What an epoll event is about: ev.data.ptr points at one of these. */
+enum watch_kind { W_SIGNAL, W_CONTROL, W_LISTEN, W_OUTPUT };
+
+struct watch {
+	enum watch_kind kind;
+	void *owner;			/* struct pool or struct child */
+	int stream;			/* W_OUTPUT: 0 stdout, 1 stderr */
+};
+
+/* A worker's stdout or stderr, caught by the master. */
+struct child_out {
+	int fd;				/* read end, or -1 */
+	struct watch watch;
+	struct output_line line;
+};
 
 struct child {
 	pid_t pid;
 	struct pool *pool;
+	int slot;			/* index in the pool's scoreboard */
 	long long started;		/* monotonic ms */
+	long long request_limit;	/* pm.max_requests + jitter, 0 = none */
+	int ready;			/* said READY: its app is loaded */
+	int ending;			/* told to go, or going: not counted */
+	int awaits_successor;		/* recycling: SIGQUIT once one is READY */
+	long long quit_at;		/* SIGQUIT sent then (ms), 0 = not yet */
+	long long kill_at;		/* SIGKILL due then (ms), 0 = none */
+	int killed;			/* SIGKILL sent */
+	struct child_out out[2];
 	struct child *next;
 };
 
 struct pool {
 	struct pool_conf *conf;
 	int listen_fd;
+	struct watch listen_watch;
+	int listen_armed;		/* ondemand: the master watches it */
+	long long rearm_at;		/* ondemand: watch again from then */
 	const struct pm_ops *pm;
-	struct child *children;
+	struct scoreboard *sb;
+	int access_fd;			/* access.log, or -1 */
+	struct child *children;		/* newest first */
 	int nchildren;
+	int nending;
 	long long respawn_at;		/* monotonic ms; no spawn before */
+	long long maint_at;		/* next once-a-second maintenance */
 	int quick_deaths;		/* children dying young, in a row */
+	int spawn_rate;			/* dynamic: forks per round, doubling */
+	int at_max;			/* max_children reached (logged once) */
 	struct pool *next;
 };
 
@@ -36,15 +72,29 @@ struct master {
 	pid_t pid;
 	int epfd;
 	int sigfd;
+	struct watch sig_watch;
+	int ctl_fd;			/* workers' messages arrive here */
+	int ctl_worker_fd;		/* the end workers inherit */
+	struct watch ctl_watch;
 	enum stop_mode stopping;
 	long long stop_deadline;	/* ms; 0 = none */
 	int killed;			/* SIGKILL sent to stragglers */
+	long long wake_at;		/* earliest deadline of this round */
+	long long *crashes;		/* emergency restart: recent crash times */
+	int ncrashes;
 	const char *pidfile;
 	int ready_fd;			/* -D: tell the parent we are up */
 };
 
 /* Monotonic clock in milliseconds. */
 long long now_ms(void);
+
+/* Ask for the event loop to wake up by time t (monotonic ms). */
+void master_wake_at(struct master *m, long long t);
+
+/* Watch fd for input; w says what it is.  Returns 0 or -1 (logged). */
+int master_watch(struct master *m, int fd, struct watch *w);
+void master_unwatch(struct master *m, int fd);
 
 /* Set up signals and the event loop.  Returns 0 or -1 (logged). */
 int master_init(struct master *m);

@@ -3,14 +3,19 @@
  */
 #include "config.h"
 
+#include "children.h"
 #include "log.h"
 #include "pm.h"
+#include "scoreboard.h"
 
 const struct pm_ops *
 pm_for(long long mode)
 {
-	(void)mode;	/* dynamic and ondemand run static until they land */
-	return &pm_static;
+	switch (mode) {
+	case PM_DYNAMIC: return &pm_dynamic;
+	case PM_ONDEMAND: return &pm_ondemand;
+	default: return &pm_static;
+	}
 }
 
 long long
@@ -25,18 +30,131 @@ pm_respawn_delay(int quick_deaths)
 	return d > 30000 ? 30000 : d;
 }
 
+int
+pm_dynamic_decide(const struct pm_dynamic_in *in, int *rate)
+{
+	int n;
+
+	if (in->idle > in->max_spare) {
+		*rate = 1;
+		return -1;	/* one a round, as php-fpm: no thrashing */
+	}
+	if (in->idle >= in->min_spare || in->total >= in->max_children) {
+		*rate = 1;
+		return 0;
+	}
+	n = in->min_spare - in->idle;
+	if (n > *rate)
+		n = *rate;
+	if (n > in->max_children - in->total)
+		n = in->max_children - in->total;
+	if (*rate < in->max_spawn_rate)
+		*rate = *rate * 2 > in->max_spawn_rate ? in->max_spawn_rate :
+		    *rate * 2;
+	return n;
+}
+
+int
+pm_ondemand_spawn_count(int waiting, int idle, int starting, int total,
+    int max_children)
+{
+	int n = waiting - idle - starting;
+
+	if (n > max_children - total)
+		n = max_children - total;
+	return n > 0 ? n : 0;
+}
+
+int
+pm_longest_idle(const struct pm_worker *w, int n)
+{
+	int best = -1;
+
+	for (int i = 0; i < n; i++)
+		if (w[i].idle && (best < 0 ||
+		    w[i].idle_since < w[best].idle_since))
+			best = i;
+	return best;
+}
+
+int
+pm_workers(const struct pool *p, struct pm_worker *w, int n)
+{
+	int k = 0;
+
+	for (struct child *c = p->children; c != NULL && k < n; c = c->next) {
+		struct sb_slot s;
+
+		if (c->ending)
+			continue;
+		w[k].child = c;
+		w[k].starting = !c->ready;
+		w[k].idle = 0;
+		w[k].idle_since = 0;
+		if (c->ready && scoreboard_read(&p->sb->slots[c->slot], &s) == 0
+		    && s.pid == c->pid && s.state == SB_IDLE) {
+			w[k].idle = 1;
+			w[k].idle_since = s.idle_since_ms;
+		}
+		k++;
+	}
+	return k;
+}
+
+int
+pm_spawn(struct master *m, struct pool *p, int n, long long now)
+{
+	int done = 0;
+
+	pm_forgive(p, now);
+	if (now < p->respawn_at)
+		return 0;
+	/* After young deaths, spawn one at a time, each after the delay. */
+	if (p->quick_deaths > 0 && n > 1)
+		n = 1;
+	while (done < n) {
+		if (children_spawn(m, p) != 0) {
+			/* fork failed (logged): retry later, not in a spin */
+			p->respawn_at = now + PM_FORK_RETRY_MS;
+			break;
+		}
+		done++;
+	}
+	if (p->quick_deaths > 0)
+		p->respawn_at = now + pm_respawn_delay(p->quick_deaths);
+	if (p->respawn_at > now)
+		master_wake_at(m, p->respawn_at);
+	return done;
+}
+
+void
+pm_note_at_max(struct pool *p, int at_max)
+{
+	if (at_max && !p->at_max)
+		log_warning("[pool %s] server reached pm.max_children setting "
+		    "(%lld), consider raising it", p->conf->name,
+		    p->conf->max_children);
+	p->at_max = at_max;
+}
+
 void
 pm_note_exit(struct pool *p, const struct child *c, long long now)
 {
 	long long delay;
 
-	if (now - c->started >= PM_YOUNG_MS) {
+	/* A worker we told to go did not fail; one that never loaded its
+	 * app did, however long it took. */
+	if (c->ending || (c->ready && now - c->started >= PM_YOUNG_MS)) {
 		p->quick_deaths = 0;
 		return;
 	}
 	p->quick_deaths++;
 	delay = pm_respawn_delay(p->quick_deaths);
 	p->respawn_at = now + delay;
+	if (p->quick_deaths == PM_WARN_DEATHS)
+		log_error("[pool %s] the pool is failing: its workers keep "
+		    "dying at start-up; respawns back off up to 30 s",
+		    p->conf->name);
 	if (p->quick_deaths >= PM_WARN_DEATHS)
 		log_warning("[pool %s] workers keep dying at start-up (%d in a "
 		    "row); next spawn in %lld ms", p->conf->name,
@@ -48,7 +166,7 @@ pm_forgive(struct pool *p, long long now)
 {
 	/* children are listed newest first */
 	if (p->quick_deaths > 0 && p->children != NULL &&
-	    now - p->children->started >= PM_YOUNG_MS) {
+	    p->children->ready && now - p->children->started >= PM_YOUNG_MS) {
 		if (p->quick_deaths >= PM_WARN_DEATHS)
 			log_notice("[pool %s] workers start again",
 			    p->conf->name);

@@ -3,7 +3,6 @@
  */
 #include "config.h"
 
-#include "children.h"
 #include "pm.h"
 
 int
@@ -19,21 +18,12 @@ static void
 static_tick(struct master *m, struct pool *p, long long now)
 {
 	int n = pm_static_spawn_count((int)p->conf->max_children,
-	    p->nchildren, now, p->respawn_at);
+	    p->nchildren - p->nending, now, p->respawn_at);
 
-	pm_forgive(p, now);
-	/* After young deaths, spawn one at a time, each after the delay. */
-	if (p->quick_deaths > 0 && n > 1)
-		n = 1;
-	while (n-- > 0) {
-		if (children_spawn(m, p) != 0) {
-			/* fork failed (logged): retry later, not in a spin */
-			p->respawn_at = now + PM_FORK_RETRY_MS;
-			return;
-		}
-	}
-	if (p->quick_deaths > 0)
-		p->respawn_at = now + pm_respawn_delay(p->quick_deaths);
+	if (n > 0)
+		pm_spawn(m, p, n, now);
+	else if (p->nchildren - p->nending < p->conf->max_children)
+		master_wake_at(m, p->respawn_at);
 }
 
 static void
@@ -46,6 +36,7 @@ static_on_exit(struct master *m, struct pool *p, const struct child *c,
 
 const struct pm_ops pm_static = {
 	.name = "static",
+	.start = static_tick,
 	.tick = static_tick,
 	.on_exit = static_on_exit,
 };

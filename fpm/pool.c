@@ -16,6 +16,7 @@
 #include "log.h"
 #include "pm.h"
 #include "pool.h"
+#include "scoreboard.h"
 
 /* A unix socket file left by a dead server is removed; one that still
  * accepts connections belongs to a live server and is an error. */
@@ -118,6 +119,52 @@ pool_listen(const struct pool_conf *c, char *err, size_t errlen)
 	return fd;
 }
 
+static int
+open_access_log(struct pool *p)
+{
+	int fd;
+
+	if (p->conf->access_log == NULL)
+		return 0;
+	fd = open(p->conf->access_log, O_WRONLY | O_APPEND | O_CREAT |
+	    O_CLOEXEC, 0640);
+	if (fd < 0) {
+		log_alert("[pool %s] cannot open access.log %s: %s",
+		    p->conf->name, p->conf->access_log, strerror(errno));
+		return -1;
+	}
+	if (p->access_fd >= 0)
+		close(p->access_fd);
+	p->access_fd = fd;
+	return 0;
+}
+
+/* What a pool needs besides its socket: the scoreboard, with room for a
+ * successor beside every worker that is leaving, and the access log. */
+static int
+pool_prepare(struct pool *p)
+{
+	p->access_fd = -1;
+	p->sb = scoreboard_create((unsigned)p->conf->max_children * 2 + 1);
+	if (p->sb == NULL) {
+		log_alert("[pool %s] mmap(MAP_SHARED|MAP_ANONYMOUS) of the "
+		    "scoreboard failed: %s", p->conf->name, strerror(errno));
+		return -1;
+	}
+	return open_access_log(p);
+}
+
+int
+pools_reopen_logs(struct master *m)
+{
+	int rc = 0;
+
+	for (struct pool *p = m->pools; p != NULL; p = p->next)
+		if (open_access_log(p) != 0)
+			rc = -1;
+	return rc;
+}
+
 int
 pools_create(struct master *m)
 {
@@ -133,9 +180,12 @@ pools_create(struct master *m)
 		}
 		p->conf = c;
 		p->pm = pm_for(c->pm);
-		p->listen_fd = pool_listen(c, err, sizeof(err));
+		p->listen_fd = -1;
 		*tail = p;
 		tail = &p->next;
+		if (pool_prepare(p) != 0)
+			return -1;
+		p->listen_fd = pool_listen(c, err, sizeof(err));
 		if (p->listen_fd < 0) {
 			log_alert("[pool %s] cannot listen on %s: %s", c->name,
 			    c->listen, err);

@@ -10,6 +10,10 @@
  * socket.  Returns 0, or -1 after logging what failed. */
 int pools_create(struct master *m);
 
+/* Reopen every access log (SIGUSR1).  Returns 0, or -1 if one failed
+ * (logged; that pool keeps its old file). */
+int pools_reopen_logs(struct master *m);
+
 /* Close every listening socket (and unlink unix socket files). */
 void pools_close(struct master *m);
 

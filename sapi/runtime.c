@@ -20,15 +20,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
 
+#include "access_log.h"
+#include "control.h"
 #include "fpm_app.h"
 #include "log.h"
 #include "runtime.h"
+#include "scoreboard.h"
 
 struct fpm_request {
 	FCGX_Request fcgx;
@@ -44,6 +48,7 @@ struct fpm_request {
 };
 
 static const char *pool_name;
+static const struct worker_conf *conf;
 static volatile sig_atomic_t quit;
 
 const char *
@@ -278,6 +283,214 @@ fpm_flush(fpm_request *req)
 	return FCGX_FFlush(req->fcgx.out) == 0 ? 0 : -1;
 }
 
+/* ---- the worker's slot, its access log, recycling ------------------ */
+
+/* When a request began, for its duration and its access log line. */
+struct req_clock {
+	struct timespec mono, real;
+	struct rusage ru;		/* only when the log prints %C */
+};
+
+static int log_cpu, log_memory;		/* the access format uses %C, %M */
+static unsigned long long served;	/* requests this worker served */
+
+static long long
+ms_of(const struct timespec *ts)
+{
+	return (long long)ts->tv_sec * 1000 + ts->tv_nsec / 1000000;
+}
+
+static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ms_of(&ts);
+}
+
+static void
+slot_state(int state)
+{
+	struct sb_slot *s = conf->slot;
+
+	sb_write_begin(s);
+	s->state = state;
+	if (state == SB_IDLE)
+		s->idle_since_ms = mono_ms();
+	sb_write_end(s);
+}
+
+static void
+slot_reading(struct req_clock *clk)
+{
+	struct sb_slot *s = conf->slot;
+
+	clock_gettime(CLOCK_MONOTONIC, &clk->mono);
+	clock_gettime(CLOCK_REALTIME, &clk->real);
+	if (log_cpu)
+		getrusage(RUSAGE_SELF, &clk->ru);
+	sb_write_begin(s);
+	s->state = SB_READING;
+	s->req_start_ms = ms_of(&clk->mono);
+	s->req_start_us = (long long)clk->real.tv_sec * 1000000 +
+	    clk->real.tv_nsec / 1000;
+	s->method[0] = s->uri[0] = s->query[0] = s->script[0] = '\0';
+	s->user[0] = '\0';
+	s->content_length = 0;
+	sb_write_end(s);
+}
+
+static void
+slot_running(fpm_request *req)
+{
+	struct sb_slot *s = conf->slot;
+	const char *cl = fpm_param(req, "CONTENT_LENGTH");
+
+	sb_write_begin(s);
+	s->state = SB_RUNNING;
+	sb_copy(s->method, sizeof(s->method), fpm_param(req, "REQUEST_METHOD"));
+	sb_copy(s->uri, sizeof(s->uri), fpm_param(req, "REQUEST_URI"));
+	sb_copy(s->query, sizeof(s->query), fpm_param(req, "QUERY_STRING"));
+	sb_copy(s->script, sizeof(s->script),
+	    fpm_param(req, "SCRIPT_FILENAME"));
+	sb_copy(s->user, sizeof(s->user), fpm_param(req, "REMOTE_USER"));
+	s->content_length = cl ? atoll(cl) : 0;
+	sb_write_end(s);
+}
+
+static void
+slot_served(void)
+{
+	struct sb_slot *s = conf->slot;
+
+	sb_write_begin(s);
+	s->requests++;
+	s->state = SB_IDLE;
+	s->idle_since_ms = mono_ms();
+	sb_write_end(s);
+}
+
+static const char *
+rec_param(void *ctx, const char *name)
+{
+	return fpm_param(ctx, name);
+}
+
+/* A response header, from the block fpm_header built. */
+static int
+rec_header(void *ctx, const char *name, char *out, size_t outlen)
+{
+	fpm_request *req = ctx;
+	size_t nl = strlen(name);
+
+	for (const char *p = req->headers; *p != '\0'; ) {
+		const char *eol = strstr(p, "\r\n");
+
+		if (eol == NULL)
+			break;
+		if (strncasecmp(p, name, nl) == 0 && p[nl] == ':') {
+			const char *v = p + nl + 1 + (p[nl + 1] == ' ');
+
+			snprintf(out, outlen, "%.*s", (int)(eol - v), v);
+			return 0;
+		}
+		p = eol + 2;
+	}
+	if (strcasecmp(name, "Content-Type") == 0 && !req->has_content_type) {
+		snprintf(out, outlen, "text/html; charset=UTF-8");
+		return 0;
+	}
+	return -1;
+}
+
+/* One line per request, in one write(2) on an O_APPEND descriptor, so
+ * lines from many workers never interleave. */
+static void
+access_log(fpm_request *req, const struct req_clock *clk)
+{
+	struct access_rec r = {
+		.pool = pool_name, .pid = getpid(), .ppid = getppid(),
+		.status = req->status, .start = clk->real,
+		.param = rec_param, .header = rec_header, .ctx = req,
+	};
+	struct timespec mono;
+	struct rusage ru;
+	char line[8192];
+	size_t n;
+
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &r.end);
+	r.duration = (double)(mono.tv_sec - clk->mono.tv_sec) +
+	    (double)(mono.tv_nsec - clk->mono.tv_nsec) / 1e9;
+	if (log_cpu || log_memory) {
+		getrusage(RUSAGE_SELF, &ru);
+		r.memory = (long long)ru.ru_maxrss * 1024;
+	}
+	if (log_cpu) {
+		r.cpu_user = (double)(ru.ru_utime.tv_sec - clk->ru.ru_utime.tv_sec)
+		    + (double)(ru.ru_utime.tv_usec - clk->ru.ru_utime.tv_usec) / 1e6;
+		r.cpu_sys = (double)(ru.ru_stime.tv_sec - clk->ru.ru_stime.tv_sec)
+		    + (double)(ru.ru_stime.tv_usec - clk->ru.ru_stime.tv_usec) / 1e6;
+	}
+	n = access_format(line, sizeof(line), conf->access_format, &r);
+	if (write(conf->access_fd, line, n) != (ssize_t)n)
+		log_warning("[pool %s] pid %d: cannot write the access log: %s",
+		    pool_name, (int)getpid(), strerror(errno));
+}
+
+/* The worker's resident set, from /proc/self/statm (opened before any
+ * chroot), in bytes; -1 if it cannot tell. */
+static long long
+rss_bytes(void)
+{
+	char buf[128];
+	long long size, resident;
+	ssize_t n = pread(conf->statm_fd, buf, sizeof(buf) - 1, 0);
+
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if (sscanf(buf, "%lld %lld", &size, &resident) != 2)
+		return -1;
+	return resident * sysconf(_SC_PAGESIZE);
+}
+
+/* pm.max_requests or pm.max_memory reached: stop accepting, ask the
+ * master for a successor, and go when it says so (SIGQUIT), or after a
+ * second if it does not answer. */
+static int
+should_recycle(unsigned long long served, uint32_t *reason, uint64_t *value)
+{
+	long long rss;
+
+	if (conf->max_requests > 0 && served >= (unsigned long long)
+	    conf->max_requests) {
+		*reason = RECYCLE_REQUESTS;
+		*value = served;
+		return 1;
+	}
+	if (conf->max_memory > 0 && conf->statm_fd >= 0 &&
+	    (rss = rss_bytes()) > conf->max_memory) {
+		*reason = RECYCLE_MEMORY;
+		*value = (uint64_t)rss;
+		return 1;
+	}
+	return 0;
+}
+
+static void
+await_successor(void)
+{
+	struct timespec wait = { 2, 0 };
+	sigset_t q;
+
+	sigemptyset(&q);
+	sigaddset(&q, SIGQUIT);
+	while (sigtimedwait(&q, NULL, &wait) < 0 && errno == EINTR)
+		;
+}
+
 /* ---- the loop ---------------------------------------------------------- */
 
 static void
@@ -355,8 +568,10 @@ request_finish(fpm_request *req, int app_rc)
 static int
 serve(fpm_request *req, const struct sapi_ops *sapi, int fd)
 {
+	struct req_clock clock_, *clk = &clock_;
 	int rc;
 
+	slot_reading(clk);
 	/* With ipcFd set and keepConnection on, FCGX_Accept_r reads the
 	 * request from our connection instead of accepting one itself. */
 	req->fcgx.ipcFd = fd;
@@ -365,16 +580,23 @@ serve(fpm_request *req, const struct sapi_ops *sapi, int fd)
 		/* The peer closed the connection, or sent garbage; libfcgi
 		 * has closed it. */
 		req->fcgx.ipcFd = -1;
+		slot_state(SB_IDLE);
 		return -1;
 	}
 	request_reset(req);
+	slot_running(req);
 	rc = sapi->handle(req);
 	if (rc != 0)
 		log_warning("[pool %s] pid %d: app failed on %s %s",
 		    pool_name, (int)getpid(),
 		    fpm_param(req, "REQUEST_METHOD") ?: "?",
 		    fpm_param(req, "REQUEST_URI") ?: "?");
-	return request_finish(req, rc);
+	fd = request_finish(req, rc);
+	if (conf->access_fd >= 0)
+		access_log(req, clk);
+	slot_served();
+	served++;
+	return fd;
 }
 
 /*
@@ -484,16 +706,53 @@ sapi_for(long long kind)
 	return &sapi_native;
 }
 
+/* Serve until SIGQUIT, or until the worker is to be recycled. */
+static void
+worker_loop(const struct worker_conf *wc, fpm_request *req,
+    const struct sapi_ops *sapi, const sigset_t *idle_mask)
+{
+	static struct kept kept;
+	unsigned long long before;
+	uint32_t reason;
+	uint64_t value;
+
+	sb_write_begin(wc->slot);
+	wc->slot->pid = getpid();
+	wc->slot->started_ms = mono_ms();
+	sb_write_end(wc->slot);
+	slot_state(SB_IDLE);
+	ctl_send(wc->ctl_fd, CTL_READY, 0, 0);
+	while (!quit) {
+		int fd = next_connection(wc, &kept, idle_mask);
+
+		if (fd < 0)
+			continue;
+		before = served;
+		fd = serve(req, sapi, fd);
+		if (fd >= 0)
+			kept_add(&kept, fd);
+		if (served == before || !should_recycle(served, &reason, &value))
+			continue;
+		slot_state(SB_ENDING);
+		kept_close_all(&kept);
+		if (ctl_send(wc->ctl_fd, CTL_RECYCLE, reason, value) == 0)
+			await_successor();
+		return;
+	}
+	slot_state(SB_ENDING);
+	kept_close_all(&kept);
+}
+
 void
 worker_main(const struct worker_conf *wc)
 {
 	static fpm_request req;
 	const struct sapi_ops *sapi = sapi_for(wc->sapi);
-	static struct kept kept;
 	sigset_t idle_mask;
 	char err[512];
 
 	pool_name = wc->pool;
+	conf = wc;
 	if (FCGX_Init() != 0) {
 		log_error("[pool %s] pid %d: FCGX_Init() failed", pool_name,
 		    (int)getpid());
@@ -507,16 +766,11 @@ worker_main(const struct worker_conf *wc)
 		log_error("[pool %s] pid %d: %s", pool_name, (int)getpid(), err);
 		_exit(78);
 	}
-	while (!quit) {
-		int fd = next_connection(wc, &kept, &idle_mask);
-
-		if (fd < 0)
-			continue;
-		fd = serve(&req, sapi, fd);
-		if (fd >= 0)
-			kept_add(&kept, fd);
+	if (wc->access_fd >= 0) {
+		log_cpu = access_format_uses(wc->access_format, 'C');
+		log_memory = access_format_uses(wc->access_format, 'M');
 	}
-	kept_close_all(&kept);
+	worker_loop(wc, &req, sapi, &idle_mask);
 	if (sapi->shutdown != NULL)
 		sapi->shutdown();
 	_exit(0);

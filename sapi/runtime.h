@@ -6,12 +6,21 @@
 
 #include "addr.h"
 
+struct sb_slot;
+
 struct worker_conf {
 	const char *pool;
 	int listen_fd;
 	const struct addr_list *allowed;
 	long long sapi;
 	const char *app;		/* as seen by the worker */
+	struct sb_slot *slot;		/* its scoreboard slot */
+	int ctl_fd;			/* messages to the master */
+	long long max_requests;		/* with its jitter; 0 = no limit */
+	long long max_memory;		/* bytes; 0 = no limit */
+	int statm_fd;			/* /proc/self/statm, for max_memory */
+	int access_fd;			/* access.log, or -1 */
+	const char *access_format;
 };
 
 /* A sapi: how a worker turns a request into a response. */

@@ -1,0 +1,81 @@
+/*
+ * scoreboard.h - one shared-memory region per pool, mapped by the master
+ * before it forks, with one slot per worker.
+ *
+ * A worker writes only its own slot, with plain stores between two bumps
+ * of a sequence counter (odd while it writes); readers copy the slot and
+ * retry when the counter moved, so a reader never blocks a writer and a
+ * writer never waits.  A worker killed mid-write leaves the counter odd:
+ * readers give up after a few tries and report the slot as unreadable.
+ *
+ * The master reads slots to decide whom to retire and whom to time out,
+ * never to decide whom it may signal: pids come from its own table.
+ */
+#ifndef FPM_SCOREBOARD_H
+#define FPM_SCOREBOARD_H
+
+#include <stdatomic.h>
+#include <sys/types.h>
+
+enum sb_state {
+	SB_STARTING,		/* forked, loading its app */
+	SB_IDLE,		/* waiting for a connection */
+	SB_READING,		/* reading a request's headers */
+	SB_RUNNING,		/* the app has the request */
+	SB_FINISHING,		/* the response is sent; the app goes on */
+	SB_ENDING,		/* leaving: recycled or told to stop */
+};
+
+struct sb_slot {
+	atomic_uint seq;
+	pid_t pid;
+	int state;			/* enum sb_state */
+	long long started_ms;		/* monotonic: the worker's start */
+	long long idle_since_ms;	/* monotonic: when it last went idle */
+	long long req_start_ms;		/* monotonic: the current request */
+	long long req_start_us;		/* realtime µs, for display */
+	unsigned long long requests;	/* served so far */
+	long long content_length;
+	char method[16];
+	char uri[512];
+	char query[512];
+	char script[512];
+	char user[64];
+};
+
+struct scoreboard {
+	unsigned nslots;
+	long long started_us;		/* realtime µs: the pool's start */
+	struct sb_slot slots[];
+};
+
+/* Map a scoreboard of nslots slots (shared, anonymous).  Returns NULL
+ * (errno set) on failure. */
+struct scoreboard *scoreboard_create(unsigned nslots);
+void scoreboard_free(struct scoreboard *sb);
+
+/* Master: make slot i fresh for a worker about to be forked. */
+void scoreboard_reset(struct sb_slot *s);
+
+/* Copy slot s into out.  Returns 0, or -1 when the writer kept it
+ * inconsistent through every try (it died mid-write, or is scribbling). */
+int scoreboard_read(const struct sb_slot *s, struct sb_slot *out);
+
+/* Worker: bracket every change of its own slot. */
+static inline void
+sb_write_begin(struct sb_slot *s)
+{
+	atomic_fetch_add_explicit(&s->seq, 1, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+}
+
+static inline void
+sb_write_end(struct sb_slot *s)
+{
+	atomic_fetch_add_explicit(&s->seq, 1, memory_order_release);
+}
+
+/* Copy a string into a fixed field, cut to fit, NUL-terminated. */
+void sb_copy(char *dst, size_t dstlen, const char *src);
+
+#endif
