@@ -83,6 +83,8 @@ static const struct directive directives[] = {
 	  "facility when error_log = syslog" },
 	{ "syslog.ident", T_STR, G(syslog_ident), "fpm", 0, 0,
 	  "program name in syslog lines" },
+	{ "syslog.socket", T_PATH, G(syslog_socket), "/dev/log", 0, 0,
+	  "the syslog daemon's socket (ours: for containers and tests)" },
 	{ "log_limit", T_INT, G(log_limit), "1024", 64, 8192,
 	  "longest log message; longer ones are split into several lines" },
 	{ "emergency_restart_threshold", T_INT, G(emergency_restart_threshold),
@@ -1039,13 +1041,13 @@ validate_dynamic(struct conf *conf, struct pool_conf *p)
 		    "[pool %s] pm.max_spare_servers (%lld) must not be less "
 		    "than pm.min_spare_servers (%lld)", p->name, p->max_spare,
 		    p->min_spare);
-	else if (p->max_spare > p->max_children)
+	if (p->max_spare > p->max_children)
 		conf_error(conf, conf_where(p, "pm.max_spare_servers"),
 		    "[pool %s] pm.max_spare_servers (%lld) must not be greater "
 		    "than pm.max_children (%lld)", p->name, p->max_spare,
 		    p->max_children);
-	else if (p->start_servers < p->min_spare ||
-	    p->start_servers > p->max_spare)
+	if (p->max_spare >= p->min_spare && (p->start_servers < p->min_spare ||
+	    p->start_servers > p->max_spare))
 		conf_error(conf, conf_where(p, "pm.start_servers"), "[pool %s] "
 		    "pm.start_servers (%lld) must be between "
 		    "pm.min_spare_servers (%lld) and pm.max_spare_servers "
@@ -1107,11 +1109,29 @@ validate_pool(struct conf *conf, struct pool_conf *p, int is_root,
 	validate_pm(conf, p);
 }
 
+/* [global] checks that involve more than one value. */
+static void
+validate_global(struct conf *conf)
+{
+	const struct global_conf *g = &conf->global;
+	struct loc top = { conf->file, 1 };
+
+	if (g->syslog_ident != NULL && strlen(g->syslog_ident) >= 64)
+		conf_error(conf, &top, "[global] syslog.ident must be shorter "
+		    "than 64 bytes");
+	if ((g->emergency_restart_threshold > 0) !=
+	    (g->emergency_restart_interval > 0))
+		conf_warning(conf, &top, "[global] emergency restarts need both "
+		    "emergency_restart_threshold and emergency_restart_interval; "
+		    "with only one set there are none");
+}
+
 size_t
 conf_validate(struct conf *conf, int is_root, int allow_root)
 {
 	struct loc top = { conf->file, 1 };
 
+	validate_global(conf);
 	if (conf->npools == 0 && conf->nerrors == 0)
 		conf_error(conf, &top, "no pool defined: add a [name] section "
 		    "(or include = pools.d/*.conf)");

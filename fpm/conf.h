@@ -33,6 +33,7 @@ struct global_conf {
 	long long process_control_timeout;	/* seconds, 0 = wait forever */
 	long long syslog_facility;		/* LOG_DAEMON... */
 	char *syslog_ident;
+	char *syslog_socket;
 	long long log_limit;
 	long long emergency_restart_threshold;
 	long long emergency_restart_interval;	/* seconds */

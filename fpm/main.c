@@ -207,12 +207,17 @@ main(int argc, char **argv)
 	log_set_level((enum log_level)m.conf->global.log_level);
 	log_set_limit((size_t)m.conf->global.log_limit);
 	if (log_set_syslog(m.conf->global.syslog_ident,
-	    (int)m.conf->global.syslog_facility, NULL) != 0)
-		fatal("syslog.ident '%s' is too long", m.conf->global.syslog_ident);
-	if (log_open(m.conf->global.error_log) != 0)
-		fatal("cannot open error_log %s: %s", strcmp(m.conf->global.error_log,
-		    "syslog") == 0 ? "syslog (/dev/log)" : m.conf->global.error_log,
+	    (int)m.conf->global.syslog_facility,
+	    m.conf->global.syslog_socket) != 0)
+		fatal("syslog.socket '%s': %s", m.conf->global.syslog_socket,
 		    strerror(errno));
+	if (log_open(m.conf->global.error_log) != 0) {
+		if (strcmp(m.conf->global.error_log, "syslog") == 0)
+			fatal("error_log = syslog: cannot connect to %s: %s",
+			    m.conf->global.syslog_socket, strerror(errno));
+		fatal("cannot open error_log %s: %s",
+		    m.conf->global.error_log, strerror(errno));
+	}
 	if (o.daemonize == 1 || (o.daemonize < 0 && m.conf->global.daemonize))
 		m.ready_fd = daemonize();
 	m.pid = getpid();

@@ -35,6 +35,8 @@ pm_dynamic_decide(const struct pm_dynamic_in *in, int *rate)
 {
 	int n;
 
+	if (*rate < 1)
+		*rate = 1;
 	if (in->idle > in->max_spare) {
 		*rate = 1;
 		return -1;	/* one a round, as php-fpm: no thrashing */
@@ -142,9 +144,12 @@ pm_note_exit(struct pool *p, const struct child *c, long long now)
 {
 	long long delay;
 
-	/* A worker we told to go did not fail; one that never loaded its
-	 * app did, however long it took. */
-	if (c->ending || (c->ready && now - c->started >= PM_YOUNG_MS)) {
+	/* A worker we told to go says nothing about the app: the count
+	 * stands.  One that never loaded its app failed, however long it
+	 * took. */
+	if (c->ending)
+		return;
+	if (c->ready && now - c->started >= PM_YOUNG_MS) {
 		p->quick_deaths = 0;
 		return;
 	}

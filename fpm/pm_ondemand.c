@@ -6,6 +6,8 @@
  * will take (the queue length comes from the kernel), up to
  * pm.max_children, then stops watching for PM_REARM_MS or until a new
  * worker is ready, so a queue that drains slowly never spins the master.
+ * At pm.max_children it looks once a second, to say so in the log, and
+ * again as soon as a worker exits.
  * php-fpm forks one worker per wake-up (php-src PR #1308).  Once a second,
  * every worker idle longer than pm.process_idle_timeout retires, not only
  * the oldest (php-src #12798).
@@ -46,15 +48,11 @@ retire_idle(struct master *m, struct pool *p, long long now)
 static void
 ondemand_tick(struct master *m, struct pool *p, long long now)
 {
-	int room = p->nchildren - p->nending < p->conf->max_children;
-
 	if (now >= p->maint_at) {
 		retire_idle(m, p, now);
 		p->maint_at = now + PM_MAINT_MS;
 	}
 	master_wake_at(m, p->maint_at);
-	if (!room)
-		return;
 	if (now >= p->rearm_at && now >= p->respawn_at)
 		children_watch_listen(m, p, 1);
 	else
@@ -86,7 +84,7 @@ ondemand_on_connection(struct master *m, struct pool *p, long long now)
 	if (n > 0)
 		pm_spawn(m, p, n, now);
 	children_watch_listen(m, p, 0);
-	p->rearm_at = now + PM_REARM_MS;
+	p->rearm_at = now + (p->at_max ? PM_MAINT_MS : PM_REARM_MS);
 	master_wake_at(m, p->rearm_at);
 }
 
@@ -96,6 +94,7 @@ ondemand_on_exit(struct master *m, struct pool *p, const struct child *c,
 {
 	(void)m;
 	pm_note_exit(p, c, now);
+	p->rearm_at = 0;	/* room for a worker again: look now */
 }
 
 const struct pm_ops pm_ondemand = {

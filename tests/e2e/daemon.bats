@@ -68,8 +68,9 @@ teardown() {
 @test "--directives and the fpm.ini(5) page come from the directive table" {
 	run "$FPM_BIN" --directives
 	assert_success
-	assert_line --regexp '^pm\.max_children +pool +5 +number of workers$'
-	assert_line --regexp '^pm\.start_servers +pool +- +not supported yet$'
+	assert_line --regexp '^pm\.max_children +pool +5 +workers of a static pool'
+	assert_line --regexp '^pm\.max_memory +pool +0 +a worker whose RSS'
+	assert_line --regexp '^pm\.status_path +pool +- +not supported yet$'
 	run "$FPM_BIN" --man
 	assert_success
 	assert_line ".SH POOL DIRECTIVES"

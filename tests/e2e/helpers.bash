@@ -22,7 +22,7 @@ NGINX_USER=www-data
 # and able to read the apps copied into the temp dir.
 POOL_USER=nobody
 
-APPS="hello echo slow crash big"
+APPS="hello echo slow crash big leak noisy"
 
 # ---- per-test state -------------------------------------------------------
 
@@ -253,8 +253,10 @@ workers_of() {
 	done
 }
 
-# How many sockets PID holds: an idle worker has its pool's listening
-# socket only, a busy one also the connection it accepted.
+# How many sockets PID holds: an idle worker has IDLE_SOCKETS (its pool's
+# listening socket and the master's control socket), a busy one also the
+# connection it accepted.
+IDLE_SOCKETS=2
 socket_count() {
 	find "/proc/$1/fd" -lname 'socket:*' 2>/dev/null | wc -l
 }
@@ -263,7 +265,7 @@ socket_count() {
 busy_worker_of() {
 	local p
 	for p in $(workers_of "$1"); do
-		if [ "$(socket_count "$p")" -ge 2 ]; then
+		if [ "$(socket_count "$p")" -gt "$IDLE_SOCKETS" ]; then
 			echo "$p"
 			return 0
 		fi

@@ -19,8 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 
+#include "access_log.h"
 #include "conf.h"
 #include "log.h"
 
@@ -181,6 +183,101 @@ assert_env(const struct pool_conf *p, const char *kv)
 
 /* A minimal valid pool, to surround the line under test. */
 #define POOL_WWW "[www]\nlisten = 127.0.0.1:9000\napp = /srv/www/app.so\n"
+
+#define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Where one directive under test goes, in an otherwise valid file: alone
+ * in [global] (line 2), or as line 4 of pool www. */
+enum scope { IN_GLOBAL, IN_POOL };
+
+/* A value as written, and the number it must be read as. */
+struct value_case {
+	const char *text;
+	long long want;
+};
+
+/* Load a valid file with "name = value" in scope.  Returns its line. */
+static int
+load_directive(struct fixture *f, enum scope scope, const char *name,
+    const char *value)
+{
+	char text[1024];
+
+	if (scope == IN_GLOBAL)
+		snprintf(text, sizeof(text), "[global]\n%s = %s\n" POOL_WWW,
+		    name, value);
+	else
+		snprintf(text, sizeof(text), POOL_WWW "%s = %s\n", name, value);
+	write_file(f, "fpm.ini", text);
+	load(f, "fpm.ini", NULL);
+	return scope == IN_GLOBAL ? 2 : 4;
+}
+
+/* The long long at offset off of [global] or of pool www. */
+static long long
+number_at(const struct fixture *f, enum scope scope, size_t off)
+{
+	const char *base = scope == IN_GLOBAL ?
+	    (const char *)&f->conf->global :
+	    (const char *)pool_named(f->conf, "www");
+
+	assert_non_null(base);
+	return *(const long long *)(base + off);
+}
+
+/* Each case, written as "name = text", loads without error and is read
+ * as its number into the field at off. */
+static void
+assert_reads(struct fixture *f, enum scope scope, const char *name,
+    size_t off, const struct value_case *cases, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		long long got;
+
+		load_directive(f, scope, name, cases[i].text);
+		assert_no_errors(f->conf);
+		got = number_at(f, scope, off);
+		if (got != cases[i].want)
+			fail_msg("'%s = %s' was read as %lld, not %lld", name,
+			    cases[i].text, got, cases[i].want);
+	}
+}
+
+/* Each bad value, written as "name = value", is the one error of the
+ * file: at its line, naming the section and the directive, then why,
+ * with the value quoted. */
+static void
+assert_rejects(struct fixture *f, enum scope scope, const char *name,
+    const char *const *bad, size_t n, const char *why)
+{
+	char text[512], quoted[256];
+
+	for (size_t i = 0; i < n; i++) {
+		int line = load_directive(f, scope, name, bad[i]);
+
+		if (f->conf->nerrors != 1) {
+			print_message("'%s = %s': ", name, bad[i]);
+			dump("errors", f->conf->errors, f->conf->nerrors);
+			fail();
+		}
+		snprintf(text, sizeof(text), "[%s] '%s': %s",
+		    scope == IN_GLOBAL ? "global" : "www", name, why);
+		assert_true(has_error(f->conf, path_of(f, "fpm.ini"), line,
+		    text));
+		snprintf(quoted, sizeof(quoted), "'%s'", bad[i]);
+		assert_non_null(strstr(f->conf->errors[0], quoted));
+	}
+}
+
+/* Load text as fpm.ini and validate it (not as root). */
+static struct conf *
+validate_text(struct fixture *f, const char *text)
+{
+	write_file(f, "fpm.ini", text);
+	load(f, "fpm.ini", NULL);
+	conf_validate(f->conf, 0, 0);
+	return f->conf;
+}
 
 /* ---- a good file ---------------------------------------------------------- */
 
@@ -1182,36 +1279,683 @@ unsupported_php_fpm_directives_warn_and_are_not_errors(void **state)
 	struct fixture *f = *state;
 	struct conf *c;
 
-	write_file(f, "fpm.ini", "[global]\nemergency_restart_threshold = 10\n"
-	    POOL_WWW "pm.start_servers = 2\n"
-	    "php_admin_value[memory_limit] = 128M\n");
+	write_file(f, "fpm.ini", "[global]\nprocess.max = 128\n"
+	    POOL_WWW "pm.status_path = /status\n"
+	    "slowlog = /var/log/$pool.slow.log\n"
+	    "php_value[memory_limit] = 128M\n");
 	c = load(f, "fpm.ini", NULL);
 	assert_int_equal(conf_validate(c, 0, 0), 0);
-	assert_int_equal(c->nwarnings, 3);
+	assert_int_equal(c->nwarnings, 4);
 	assert_true(has_warning(c, path_of(f, "fpm.ini"), 2,
-	    "[global] 'emergency_restart_threshold' is not supported yet"));
+	    "[global] 'process.max' is not supported yet, ignored"));
 	assert_true(has_warning(c, path_of(f, "fpm.ini"), 6,
-	    "[www] 'pm.start_servers' is not supported yet, ignored"));
+	    "[www] 'pm.status_path' is not supported yet, ignored"));
 	assert_true(has_warning(c, path_of(f, "fpm.ini"), 7,
-	    "[www] 'php_admin_value[memory_limit]' is not supported yet"));
+	    "[www] 'slowlog' is not supported yet, ignored"));
+	assert_true(has_warning(c, path_of(f, "fpm.ini"), 8,
+	    "[www] 'php_value[memory_limit]' is not supported yet, ignored"));
 }
 
+/* ---- pm and logging directives, one at a time ---------------------------- */
+
 static void
-pm_dynamic_warns_that_the_pool_runs_static(void **state)
+pm_and_logging_directives_take_their_defaults_when_absent(void **state)
 {
 	struct fixture *f = *state;
 	struct pool_conf *p;
 	struct conf *c;
 
-	write_file(f, "fpm.ini", POOL_WWW "pm = dynamic\n");
+	write_file(f, "fpm.ini", POOL_WWW);
 	c = load(f, "fpm.ini", NULL);
 	assert_int_equal(conf_validate(c, 0, 0), 0);
-	assert_int_equal(c->nwarnings, 1);
-	assert_true(has_warning(c, path_of(f, "fpm.ini"), 4,
-	    "[www] pm = dynamic is not supported yet; the pool runs static"));
+	p = pool_named(c, "www");
+	assert_non_null(p);
+	assert_true(p->start_servers == CONF_UNSET);
+	assert_true(p->min_spare == CONF_UNSET);
+	assert_true(p->max_spare == CONF_UNSET);
+	assert_int_equal(p->max_spawn_rate, 32);
+	assert_int_equal(p->process_idle_timeout, 10);
+	assert_int_equal(p->max_requests, 0);
+	assert_int_equal(p->max_requests_jitter, 0);
+	assert_int_equal(p->max_memory, 0);
+	assert_int_equal(p->request_terminate_timeout, 0);
+	assert_int_equal(p->terminate_track_finished, 0);
+	assert_int_equal(p->catch_workers_output, 0);
+	assert_int_equal(p->decorate_workers_output, 1);
+	assert_null(p->access_log);
+	assert_string_equal(p->access_format, ACCESS_FORMAT_DEFAULT);
+	assert_int_equal(c->global.syslog_facility, LOG_DAEMON);
+	assert_string_equal(c->global.syslog_ident, "fpm");
+	assert_int_equal(c->global.log_limit, 1024);
+	assert_int_equal(c->global.emergency_restart_threshold, 0);
+	assert_int_equal(c->global.emergency_restart_interval, 0);
+}
+
+static const char *const not_a_positive_integer[] = { "0", "-1", "abc",
+    "1.5", "4k", "", "100001" };
+
+static void
+pm_start_servers_takes_a_positive_integer(void **state)
+{
+	static const struct value_case good[] = { { "1", 1 }, { "3", 3 },
+	    { "100000", 100000 } };
+
+	assert_reads(*state, IN_POOL, "pm.start_servers",
+	    offsetof(struct pool_conf, start_servers), good, NELEMS(good));
+	assert_rejects(*state, IN_POOL, "pm.start_servers",
+	    not_a_positive_integer, NELEMS(not_a_positive_integer),
+	    "expected an integer in 1..100000, got");
+}
+
+static void
+pm_min_spare_servers_takes_a_positive_integer(void **state)
+{
+	static const struct value_case good[] = { { "1", 1 }, { "2", 2 },
+	    { "100000", 100000 } };
+
+	assert_reads(*state, IN_POOL, "pm.min_spare_servers",
+	    offsetof(struct pool_conf, min_spare), good, NELEMS(good));
+	assert_rejects(*state, IN_POOL, "pm.min_spare_servers",
+	    not_a_positive_integer, NELEMS(not_a_positive_integer),
+	    "expected an integer in 1..100000, got");
+}
+
+static void
+pm_max_spare_servers_takes_a_positive_integer(void **state)
+{
+	static const struct value_case good[] = { { "1", 1 }, { "6", 6 },
+	    { "100000", 100000 } };
+
+	assert_reads(*state, IN_POOL, "pm.max_spare_servers",
+	    offsetof(struct pool_conf, max_spare), good, NELEMS(good));
+	assert_rejects(*state, IN_POOL, "pm.max_spare_servers",
+	    not_a_positive_integer, NELEMS(not_a_positive_integer),
+	    "expected an integer in 1..100000, got");
+}
+
+static void
+pm_max_spawn_rate_takes_a_positive_integer(void **state)
+{
+	static const struct value_case good[] = { { "1", 1 }, { "64", 64 },
+	    { "100000", 100000 } };
+
+	assert_reads(*state, IN_POOL, "pm.max_spawn_rate",
+	    offsetof(struct pool_conf, max_spawn_rate), good, NELEMS(good));
+	assert_rejects(*state, IN_POOL, "pm.max_spawn_rate",
+	    not_a_positive_integer, NELEMS(not_a_positive_integer),
+	    "expected an integer in 1..100000, got");
+}
+
+static void
+pm_process_idle_timeout_takes_a_time_from_1_second_to_a_day(void **state)
+{
+	static const struct value_case good[] = { { "1", 1 }, { "10s", 10 },
+	    { "2m", 120 }, { "1h", 3600 }, { "1d", 86400 } };
+	static const char *const bad[] = { "0", "0s", "2d", "-5", "10ms",
+	    "soon", "" };
+
+	assert_reads(*state, IN_POOL, "pm.process_idle_timeout",
+	    offsetof(struct pool_conf, process_idle_timeout), good,
+	    NELEMS(good));
+	assert_rejects(*state, IN_POOL, "pm.process_idle_timeout", bad,
+	    NELEMS(bad), "expected a time (N, Ns, Nm, Nh or Nd) in 1..86400, "
+	    "got");
+}
+
+static void
+pm_max_requests_takes_a_count_where_0_means_never(void **state)
+{
+	static const struct value_case good[] = { { "0", 0 },
+	    { "500", 500 }, { "9223372036854775806", LLONG_MAX - 1 } };
+	static const char *const bad[] = { "-1", "many", "1e3", "1k",
+	    "9223372036854775807", "" };
+
+	assert_reads(*state, IN_POOL, "pm.max_requests",
+	    offsetof(struct pool_conf, max_requests), good, NELEMS(good));
+	assert_rejects(*state, IN_POOL, "pm.max_requests", bad, NELEMS(bad),
+	    "expected an integer in 0..");
+}
+
+static void
+pm_max_requests_jitter_takes_a_count(void **state)
+{
+	static const struct value_case good[] = { { "0", 0 }, { "50", 50 } };
+	static const char *const bad[] = { "-1", "some", "10%", "" };
+
+	assert_reads(*state, IN_POOL, "pm.max_requests_jitter",
+	    offsetof(struct pool_conf, max_requests_jitter), good,
+	    NELEMS(good));
+	assert_rejects(*state, IN_POOL, "pm.max_requests_jitter", bad,
+	    NELEMS(bad), "expected an integer in 0..");
+}
+
+static void
+pm_max_memory_takes_a_size_in_bytes_with_k_m_or_g(void **state)
+{
+	static const struct value_case good[] = { { "0", 0 },
+	    { "1048576", 1048576 }, { "512k", 512LL << 10 },
+	    { "64M", 64LL << 20 }, { "64m", 64LL << 20 },
+	    { "2G", 2LL << 30 } };
+	static const char *const bad[] = { "-1", "64X", "64MB", "1t",
+	    "1.5G", "lots", "" };
+
+	assert_reads(*state, IN_POOL, "pm.max_memory",
+	    offsetof(struct pool_conf, max_memory), good, NELEMS(good));
+	assert_rejects(*state, IN_POOL, "pm.max_memory", bad, NELEMS(bad),
+	    "expected a size (N, Nk, Nm or Ng)");
+}
+
+static void
+request_terminate_timeout_takes_a_time_up_to_a_year(void **state)
+{
+	static const struct value_case good[] = { { "0", 0 },
+	    { "30", 30 }, { "30s", 30 }, { "5m", 300 },
+	    { "365d", 365 * 86400 } };
+	static const char *const bad[] = { "-1", "366d", "30x", "forever",
+	    "" };
+
+	assert_reads(*state, IN_POOL, "request_terminate_timeout",
+	    offsetof(struct pool_conf, request_terminate_timeout), good,
+	    NELEMS(good));
+	assert_rejects(*state, IN_POOL, "request_terminate_timeout", bad,
+	    NELEMS(bad), "expected a time (N, Ns, Nm, Nh or Nd) in "
+	    "0..31536000, got");
+}
+
+static const struct value_case yes_and_no[] = { { "yes", 1 }, { "on", 1 },
+    { "True", 1 }, { "1", 1 }, { "no", 0 }, { "off", 0 }, { "0", 0 } };
+static const char *const not_a_bool[] = { "maybe", "2", "y", "enabled" };
+
+static void
+request_terminate_timeout_track_finished_takes_a_bool(void **state)
+{
+	assert_reads(*state, IN_POOL, "request_terminate_timeout_track_finished",
+	    offsetof(struct pool_conf, terminate_track_finished), yes_and_no,
+	    NELEMS(yes_and_no));
+	assert_rejects(*state, IN_POOL,
+	    "request_terminate_timeout_track_finished", not_a_bool,
+	    NELEMS(not_a_bool), "expected yes or no, got");
+}
+
+static void
+catch_workers_output_takes_a_bool(void **state)
+{
+	assert_reads(*state, IN_POOL, "catch_workers_output",
+	    offsetof(struct pool_conf, catch_workers_output), yes_and_no,
+	    NELEMS(yes_and_no));
+	assert_rejects(*state, IN_POOL, "catch_workers_output", not_a_bool,
+	    NELEMS(not_a_bool), "expected yes or no, got");
+}
+
+static void
+decorate_workers_output_takes_a_bool(void **state)
+{
+	assert_reads(*state, IN_POOL, "decorate_workers_output",
+	    offsetof(struct pool_conf, decorate_workers_output), yes_and_no,
+	    NELEMS(yes_and_no));
+	assert_rejects(*state, IN_POOL, "decorate_workers_output",
+	    not_a_bool, NELEMS(not_a_bool), "expected yes or no, got");
+}
+
+static void
+access_log_takes_a_path_relative_to_its_file(void **state)
+{
+	struct fixture *f = *state;
+	struct pool_conf *p;
+
+	load_directive(f, IN_POOL, "access.log", "log/$pool.access.log");
+	assert_no_errors(f->conf);
+	p = pool_named(f->conf, "www");
+	assert_string_equal(p->access_log, path_of(f, "log/www.access.log"));
+
+	load_directive(f, IN_POOL, "access.log", "/var/log/fpm/www.log");
+	assert_no_errors(f->conf);
+	p = pool_named(f->conf, "www");
+	assert_string_equal(p->access_log, "/var/log/fpm/www.log");
+}
+
+static void
+empty_access_log_is_reported(void **state)
+{
+	static const char *const bad[] = { "" };
+
+	assert_rejects(*state, IN_POOL, "access.log", bad, NELEMS(bad),
+	    "expected a path, got ''");
+}
+
+static void
+access_format_takes_php_fpm_codes_and_modifiers(void **state)
+{
+	static const char *const good[] = {
+		ACCESS_FORMAT_DEFAULT,
+		"%R - %u %{%d/%b/%Y:%H:%M:%S %z}t \"%m %r%Q%q\" %s %f "
+		    "%{mili}d %{kilo}M %C%%",
+		"%{REQUEST_ID}e %{X-Forwarded-For}i %{Content-Type}o %n %p %P "
+		    "%T %l %{user}C %{micro}d %{bytes}M",
+	};
+	struct fixture *f = *state;
+
+	for (size_t i = 0; i < NELEMS(good); i++) {
+		struct pool_conf *p;
+
+		load_directive(f, IN_POOL, "access.format", good[i]);
+		assert_no_errors(f->conf);
+		p = pool_named(f->conf, "www");
+		assert_string_equal(p->access_format, good[i]);
+	}
+}
+
+static void
+bad_access_format_is_reported_with_the_directive_and_the_code(
+    void **state)
+{
+	static const struct {
+		const char *format, *why;
+	} cases[] = {
+		{ "%Z", "'%Z' at offset 0: unknown code %Z" },
+		{ "%R %Z %s", "'%Z' at offset 3: unknown code %Z" },
+		{ "%{seconds}m", "'%{seconds}m' at offset 0: %m takes no "
+		    "modifier" },
+		{ "%{hours}d", "'%{hours}d' at offset 0: the modifier of %d "
+		    "must be one of seconds, milli, milliseconds, mili, "
+		    "miliseconds, micro, microseconds" },
+		{ "%e", "'%e' at offset 0: %e needs a name in braces, as "
+		    "%{NAME}e" },
+		{ "%{REQUEST_ID", "'%{REQUEST_ID' at offset 0: unterminated %{" },
+		{ "%s %", "'%' at offset 3: no code letter follows" },
+	};
+	struct fixture *f = *state;
+	char want[256];
+
+	for (size_t i = 0; i < NELEMS(cases); i++) {
+		int line = load_directive(f, IN_POOL, "access.format",
+		    cases[i].format);
+
+		if (f->conf->nerrors != 1)
+			dump("errors", f->conf->errors, f->conf->nerrors);
+		assert_int_equal(f->conf->nerrors, 1);
+		snprintf(want, sizeof(want), "[www] 'access.format': %s",
+		    cases[i].why);
+		assert_true(has_error(f->conf, path_of(f, "fpm.ini"), line,
+		    want));
+	}
+}
+
+static void
+syslog_facility_takes_a_facility_name_in_any_case(void **state)
+{
+	static const struct value_case good[] = {
+		{ "daemon", LOG_DAEMON }, { "user", LOG_USER },
+		{ "kern", LOG_KERN }, { "authpriv", LOG_AUTHPRIV },
+		{ "local0", LOG_LOCAL0 }, { "LOCAL7", LOG_LOCAL7 },
+		{ "Mail", LOG_MAIL },
+	};
+	static const char *const bad[] = { "local8", "daemons", "3",
+	    "LOG_DAEMON", "" };
+
+	assert_reads(*state, IN_GLOBAL, "syslog.facility",
+	    offsetof(struct global_conf, syslog_facility), good, NELEMS(good));
+	assert_rejects(*state, IN_GLOBAL, "syslog.facility", bad, NELEMS(bad),
+	    "expected a syslog facility (daemon, user, local0..local7...), "
+	    "got");
+}
+
+static void
+syslog_ident_takes_any_name(void **state)
+{
+	struct fixture *f = *state;
+
+	load_directive(f, IN_GLOBAL, "syslog.ident", "php-fpm");
+	assert_no_errors(f->conf);
+	assert_string_equal(f->conf->global.syslog_ident, "php-fpm");
+}
+
+static void
+syslog_facility_in_a_pool_section_is_reported(void **state)
+{
+	struct fixture *f = *state;
+
+	load_directive(f, IN_POOL, "syslog.facility", "local0");
+	assert_int_equal(f->conf->nerrors, 1);
+	assert_true(has_error(f->conf, path_of(f, "fpm.ini"), 4,
+	    "'syslog.facility' belongs in [global], not in [www]"));
+}
+
+static void
+log_limit_takes_64_to_8192_bytes(void **state)
+{
+	static const struct value_case good[] = { { "64", 64 },
+	    { "1024", 1024 }, { "8192", 8192 } };
+	static const char *const bad[] = { "63", "8193", "0", "-1", "1k",
+	    "" };
+
+	assert_reads(*state, IN_GLOBAL, "log_limit",
+	    offsetof(struct global_conf, log_limit), good, NELEMS(good));
+	assert_rejects(*state, IN_GLOBAL, "log_limit", bad, NELEMS(bad),
+	    "expected an integer in 64..8192, got");
+}
+
+static void
+emergency_restart_threshold_takes_a_count_where_0_means_never(
+    void **state)
+{
+	static const struct value_case good[] = { { "0", 0 }, { "10", 10 },
+	    { "100000", 100000 } };
+	static const char *const bad[] = { "-1", "100001", "ten", "" };
+
+	assert_reads(*state, IN_GLOBAL, "emergency_restart_threshold",
+	    offsetof(struct global_conf, emergency_restart_threshold), good,
+	    NELEMS(good));
+	assert_rejects(*state, IN_GLOBAL, "emergency_restart_threshold", bad,
+	    NELEMS(bad), "expected an integer in 0..100000, got");
+}
+
+static void
+emergency_restart_interval_takes_a_time_up_to_a_year(void **state)
+{
+	static const struct value_case good[] = { { "0", 0 }, { "60", 60 },
+	    { "1m", 60 }, { "1h", 3600 }, { "365d", 365 * 86400 } };
+	static const char *const bad[] = { "-1", "366d", "1w", "" };
+
+	assert_reads(*state, IN_GLOBAL, "emergency_restart_interval",
+	    offsetof(struct global_conf, emergency_restart_interval), good,
+	    NELEMS(good));
+	assert_rejects(*state, IN_GLOBAL, "emergency_restart_interval", bad,
+	    NELEMS(bad), "expected a time (N, Ns, Nm, Nh or Nd) in "
+	    "0..31536000, got");
+}
+
+/* ---- pm = dynamic and ondemand: cross-checks and warnings ----------------- */
+
+/* Pool www with pm = dynamic on line 4. */
+#define DYNAMIC_WWW POOL_WWW "pm = dynamic\n"
+
+static void
+valid_dynamic_pool_validates_without_errors_or_warnings(void **state)
+{
+	struct fixture *f = *state;
+	struct pool_conf *p;
+	struct conf *c;
+
+	c = validate_text(f, DYNAMIC_WWW
+	    "pm.max_children = 20\n"
+	    "pm.start_servers = 4\n"
+	    "pm.min_spare_servers = 2\n"
+	    "pm.max_spare_servers = 8\n"
+	    "pm.max_spawn_rate = 16\n"
+	    "pm.max_requests = 1000\n"
+	    "pm.max_requests_jitter = 50\n"
+	    "pm.max_memory = 256M\n"
+	    "request_terminate_timeout = 30s\n"
+	    "access.log = /var/log/fpm/$pool.access.log\n"
+	    "access.format = \"%R %m %r %s %{mili}d\"\n");
+	assert_no_errors(c);
+	if (c->nwarnings != 0)
+		dump("warnings", c->warnings, c->nwarnings);
+	assert_int_equal(c->nwarnings, 0);
 	p = pool_named(c, "www");
 	assert_int_equal(p->pm, PM_DYNAMIC);
 	assert_string_equal(conf_pm_name(p->pm), "dynamic");
+	assert_int_equal(p->max_children, 20);
+	assert_int_equal(p->start_servers, 4);
+	assert_int_equal(p->min_spare, 2);
+	assert_int_equal(p->max_spare, 8);
+	assert_int_equal(p->max_spawn_rate, 16);
+	assert_string_equal(p->access_log, "/var/log/fpm/www.access.log");
+	assert_string_equal(p->access_format, "%R %m %r %s %{mili}d");
+}
+
+static void
+valid_ondemand_pool_validates_without_errors_or_warnings(void **state)
+{
+	struct fixture *f = *state;
+	struct pool_conf *p;
+	struct conf *c;
+
+	c = validate_text(f, POOL_WWW
+	    "pm = ondemand\n"
+	    "pm.max_children = 50\n"
+	    "pm.process_idle_timeout = 30s\n"
+	    "pm.max_requests = 500\n"
+	    "catch_workers_output = yes\n"
+	    "decorate_workers_output = no\n");
+	assert_no_errors(c);
+	if (c->nwarnings != 0)
+		dump("warnings", c->warnings, c->nwarnings);
+	assert_int_equal(c->nwarnings, 0);
+	p = pool_named(c, "www");
+	assert_int_equal(p->pm, PM_ONDEMAND);
+	assert_string_equal(conf_pm_name(p->pm), "ondemand");
+	assert_int_equal(p->max_children, 50);
+	assert_int_equal(p->process_idle_timeout, 30);
+	/* The spare settings stay unset: ondemand has none. */
+	assert_true(p->start_servers == CONF_UNSET);
+	assert_true(p->min_spare == CONF_UNSET);
+}
+
+static void
+dynamic_pool_without_both_spare_server_bounds_is_reported_at_its_pm_line(
+    void **state)
+{
+	static const char *const missing[] = {
+		"",
+		"pm.min_spare_servers = 2\n",
+		"pm.max_spare_servers = 4\n",
+	};
+	struct fixture *f = *state;
+	char text[512];
+
+	for (size_t i = 0; i < NELEMS(missing); i++) {
+		struct conf *c;
+
+		snprintf(text, sizeof(text), DYNAMIC_WWW "%s", missing[i]);
+		c = validate_text(f, text);
+		assert_int_equal(c->nerrors, 1);
+		assert_true(has_error(c, path_of(f, "fpm.ini"), 4,
+		    "[pool www] pm = dynamic needs pm.min_spare_servers and "
+		    "pm.max_spare_servers"));
+	}
+}
+
+static void
+max_spare_servers_below_min_spare_servers_is_reported(void **state)
+{
+	struct fixture *f = *state;
+	struct conf *c;
+
+	c = validate_text(f, DYNAMIC_WWW
+	    "pm.min_spare_servers = 4\n"
+	    "pm.max_spare_servers = 2\n");
+	assert_int_equal(c->nerrors, 1);
+	assert_true(has_error(c, path_of(f, "fpm.ini"), 6,
+	    "[pool www] pm.max_spare_servers (2) must not be less than "
+	    "pm.min_spare_servers (4)"));
+}
+
+static void
+max_spare_servers_above_max_children_is_reported(void **state)
+{
+	struct fixture *f = *state;
+	struct conf *c;
+
+	c = validate_text(f, DYNAMIC_WWW
+	    "pm.max_children = 10\n"
+	    "pm.min_spare_servers = 2\n"
+	    "pm.max_spare_servers = 12\n");
+	assert_int_equal(c->nerrors, 1);
+	assert_true(has_error(c, path_of(f, "fpm.ini"), 7,
+	    "[pool www] pm.max_spare_servers (12) must not be greater than "
+	    "pm.max_children (10)"));
+
+	/* pm.max_children left at its default of 5. */
+	c = validate_text(f, DYNAMIC_WWW
+	    "pm.min_spare_servers = 1\n"
+	    "pm.max_spare_servers = 6\n");
+	assert_int_equal(c->nerrors, 1);
+	assert_true(has_error(c, path_of(f, "fpm.ini"), 6,
+	    "[pool www] pm.max_spare_servers (6) must not be greater than "
+	    "pm.max_children (5)"));
+}
+
+static void
+start_servers_outside_the_spare_bounds_is_reported(void **state)
+{
+	static const char *const start[] = { "1", "7" };
+	struct fixture *f = *state;
+	char text[512], want[256];
+
+	for (size_t i = 0; i < NELEMS(start); i++) {
+		struct conf *c;
+
+		snprintf(text, sizeof(text), DYNAMIC_WWW
+		    "pm.max_children = 10\n"
+		    "pm.min_spare_servers = 2\n"
+		    "pm.max_spare_servers = 6\n"
+		    "pm.start_servers = %s\n", start[i]);
+		c = validate_text(f, text);
+		assert_int_equal(c->nerrors, 1);
+		snprintf(want, sizeof(want), "[pool www] pm.start_servers (%s) "
+		    "must be between pm.min_spare_servers (2) and "
+		    "pm.max_spare_servers (6)", start[i]);
+		assert_true(has_error(c, path_of(f, "fpm.ini"), 8, want));
+	}
+}
+
+static void
+start_servers_on_the_spare_bounds_is_accepted(void **state)
+{
+	static const char *const start[] = { "2", "6" };
+	struct fixture *f = *state;
+	char text[512];
+
+	for (size_t i = 0; i < NELEMS(start); i++) {
+		snprintf(text, sizeof(text), DYNAMIC_WWW
+		    "pm.max_children = 10\n"
+		    "pm.min_spare_servers = 2\n"
+		    "pm.max_spare_servers = 6\n"
+		    "pm.start_servers = %s\n", start[i]);
+		assert_no_errors(validate_text(f, text));
+	}
+}
+
+static void
+start_servers_defaults_to_halfway_between_the_spares(void **state)
+{
+	static const struct {
+		int min, max;
+		long long want;
+	} cases[] = {
+		{ 2, 6, 4 }, { 1, 4, 2 }, { 5, 10, 7 }, { 3, 3, 3 },
+		{ 1, 1, 1 }, { 1, 10, 5 },
+	};
+	struct fixture *f = *state;
+	char text[512];
+
+	for (size_t i = 0; i < NELEMS(cases); i++) {
+		struct pool_conf *p;
+
+		snprintf(text, sizeof(text), DYNAMIC_WWW
+		    "pm.max_children = 10\n"
+		    "pm.min_spare_servers = %d\n"
+		    "pm.max_spare_servers = %d\n", cases[i].min, cases[i].max);
+		assert_no_errors(validate_text(f, text));
+		p = pool_named(f->conf, "www");
+		assert_int_equal(p->start_servers, cases[i].want);
+	}
+}
+
+static void
+dynamic_only_directives_in_a_static_pool_warn_that_they_are_ignored(
+    void **state)
+{
+	struct fixture *f = *state;
+	struct conf *c;
+
+	c = validate_text(f, POOL_WWW
+	    "pm.start_servers = 2\n"			/* 4 */
+	    "pm.min_spare_servers = 1\n"		/* 5 */
+	    "pm.max_spare_servers = 3\n"		/* 6 */
+	    "pm.max_spawn_rate = 8\n");			/* 7 */
+	assert_no_errors(c);
+	assert_int_equal(c->nwarnings, 4);
+	assert_true(has_warning(c, path_of(f, "fpm.ini"), 4,
+	    "[pool www] pm.start_servers only applies to pm = dynamic, "
+	    "ignored"));
+	assert_true(has_warning(c, path_of(f, "fpm.ini"), 5,
+	    "[pool www] pm.min_spare_servers only applies to pm = dynamic, "
+	    "ignored"));
+	assert_true(has_warning(c, path_of(f, "fpm.ini"), 6,
+	    "[pool www] pm.max_spare_servers only applies to pm = dynamic, "
+	    "ignored"));
+	assert_true(has_warning(c, path_of(f, "fpm.ini"), 7,
+	    "[pool www] pm.max_spawn_rate only applies to pm = dynamic, "
+	    "ignored"));
+}
+
+static void
+dynamic_only_directives_in_an_ondemand_pool_warn_that_they_are_ignored(
+    void **state)
+{
+	struct fixture *f = *state;
+	struct conf *c;
+
+	c = validate_text(f, POOL_WWW
+	    "pm = ondemand\n"				/* 4 */
+	    "pm.min_spare_servers = 1\n"		/* 5 */
+	    "pm.max_spawn_rate = 8\n");			/* 6 */
+	assert_no_errors(c);
+	assert_int_equal(c->nwarnings, 2);
+	assert_true(has_warning(c, path_of(f, "fpm.ini"), 5,
+	    "[pool www] pm.min_spare_servers only applies to pm = dynamic, "
+	    "ignored"));
+	assert_true(has_warning(c, path_of(f, "fpm.ini"), 6,
+	    "[pool www] pm.max_spawn_rate only applies to pm = dynamic, "
+	    "ignored"));
+}
+
+static void
+process_idle_timeout_outside_ondemand_warns_that_it_is_ignored(
+    void **state)
+{
+	struct fixture *f = *state;
+	struct conf *c;
+
+	c = validate_text(f, POOL_WWW "pm.process_idle_timeout = 5s\n");
+	assert_no_errors(c);
+	assert_int_equal(c->nwarnings, 1);
+	assert_true(has_warning(c, path_of(f, "fpm.ini"), 4,
+	    "[pool www] pm.process_idle_timeout only applies to "
+	    "pm = ondemand, ignored"));
+
+	c = validate_text(f, DYNAMIC_WWW
+	    "pm.min_spare_servers = 1\n"
+	    "pm.max_spare_servers = 3\n"
+	    "pm.process_idle_timeout = 5s\n");		/* 7 */
+	assert_no_errors(c);
+	assert_int_equal(c->nwarnings, 1);
+	assert_true(has_warning(c, path_of(f, "fpm.ini"), 7,
+	    "[pool www] pm.process_idle_timeout only applies to "
+	    "pm = ondemand, ignored"));
+}
+
+static void
+access_format_without_access_log_warns_that_nothing_is_logged(
+    void **state)
+{
+	struct fixture *f = *state;
+	struct conf *c;
+
+	c = validate_text(f, POOL_WWW "access.format = %R %s\n");
+	assert_no_errors(c);
+	assert_int_equal(c->nwarnings, 1);
+	assert_true(has_warning(c, path_of(f, "fpm.ini"), 4,
+	    "[pool www] access.format is set but access.log is not: no "
+	    "access log"));
+
+	c = validate_text(f, POOL_WWW "access.format = %R %s\n"
+	    "access.log = /var/log/www.access.log\n");
+	assert_no_errors(c);
+	assert_int_equal(c->nwarnings, 0);
 }
 
 /* ---- regressions: each of these once failed ---------------------------- */
@@ -1578,7 +2322,41 @@ main(void)
 		T(bad_allowed_clients_is_reported),
 		T(every_value_error_of_a_file_is_collected),
 		T(unsupported_php_fpm_directives_warn_and_are_not_errors),
-		T(pm_dynamic_warns_that_the_pool_runs_static),
+		T(pm_and_logging_directives_take_their_defaults_when_absent),
+		T(pm_start_servers_takes_a_positive_integer),
+		T(pm_min_spare_servers_takes_a_positive_integer),
+		T(pm_max_spare_servers_takes_a_positive_integer),
+		T(pm_max_spawn_rate_takes_a_positive_integer),
+		T(pm_process_idle_timeout_takes_a_time_from_1_second_to_a_day),
+		T(pm_max_requests_takes_a_count_where_0_means_never),
+		T(pm_max_requests_jitter_takes_a_count),
+		T(pm_max_memory_takes_a_size_in_bytes_with_k_m_or_g),
+		T(request_terminate_timeout_takes_a_time_up_to_a_year),
+		T(request_terminate_timeout_track_finished_takes_a_bool),
+		T(catch_workers_output_takes_a_bool),
+		T(decorate_workers_output_takes_a_bool),
+		T(access_log_takes_a_path_relative_to_its_file),
+		T(empty_access_log_is_reported),
+		T(access_format_takes_php_fpm_codes_and_modifiers),
+		T(bad_access_format_is_reported_with_the_directive_and_the_code),
+		T(syslog_facility_takes_a_facility_name_in_any_case),
+		T(syslog_ident_takes_any_name),
+		T(syslog_facility_in_a_pool_section_is_reported),
+		T(log_limit_takes_64_to_8192_bytes),
+		T(emergency_restart_threshold_takes_a_count_where_0_means_never),
+		T(emergency_restart_interval_takes_a_time_up_to_a_year),
+		T(valid_dynamic_pool_validates_without_errors_or_warnings),
+		T(valid_ondemand_pool_validates_without_errors_or_warnings),
+		T(dynamic_pool_without_both_spare_server_bounds_is_reported_at_its_pm_line),
+		T(max_spare_servers_below_min_spare_servers_is_reported),
+		T(max_spare_servers_above_max_children_is_reported),
+		T(start_servers_outside_the_spare_bounds_is_reported),
+		T(start_servers_on_the_spare_bounds_is_accepted),
+		T(start_servers_defaults_to_halfway_between_the_spares),
+		T(dynamic_only_directives_in_a_static_pool_warn_that_they_are_ignored),
+		T(dynamic_only_directives_in_an_ondemand_pool_warn_that_they_are_ignored),
+		T(process_idle_timeout_outside_ondemand_warns_that_it_is_ignored),
+		T(access_format_without_access_log_warns_that_nothing_is_logged),
 		cmocka_unit_test(parse_time_accepts_seconds_and_s_m_h_d_suffixes),
 		cmocka_unit_test(
 		    parse_time_rejects_empty_negative_unknown_suffix_and_overflow),
