@@ -145,11 +145,15 @@ pm_note_exit(struct pool *p, const struct child *c, long long now)
 	long long delay;
 
 	/* A worker we told to go says nothing about the app: the count
-	 * stands.  One that never loaded its app failed, however long it
-	 * took. */
+	 * stands.  A worker that loaded its app and then died (a crash on a
+	 * request) is replaced at once: backing off would let one bad
+	 * request take the pool down.  Only a worker that never loaded its
+	 * app, or one dying young while the pool is already failing, counts
+	 * as dying at start-up. */
 	if (c->ending)
 		return;
-	if (c->ready && now - c->started >= PM_YOUNG_MS) {
+	if (c->ready && (p->quick_deaths == 0 ||
+	    now - c->started >= PM_YOUNG_MS)) {
 		p->quick_deaths = 0;
 		return;
 	}

@@ -535,7 +535,7 @@ request_reset(fpm_request *req)
 /* Finish the response.  Returns the connection if the web server asked to
  * keep it (fastcgi_keep_conn) and it is still sound, else -1 (closed). */
 static int
-request_finish(fpm_request *req, int app_rc)
+request_finish(fpm_request *req, int app_rc, const struct req_clock *clk)
 {
 	int fd, keep;
 
@@ -557,6 +557,9 @@ request_finish(fpm_request *req, int app_rc)
 	 * with the protocol: never reuse it. */
 	keep = req->fcgx.keepConnection && !req->failed && req->body_done;
 	req->fcgx.keepConnection = keep;
+	/* The params are freed with the request. */
+	if (conf->access_fd >= 0)
+		access_log(req, clk);
 	FCGX_Finish_r(&req->fcgx);
 	fd = req->fcgx.ipcFd;		/* -1 if libfcgi closed it */
 	req->fcgx.ipcFd = -1;
@@ -591,9 +594,7 @@ serve(fpm_request *req, const struct sapi_ops *sapi, int fd)
 		    pool_name, (int)getpid(),
 		    fpm_param(req, "REQUEST_METHOD") ?: "?",
 		    fpm_param(req, "REQUEST_URI") ?: "?");
-	fd = request_finish(req, rc);
-	if (conf->access_fd >= 0)
-		access_log(req, clk);
+	fd = request_finish(req, rc, clk);
 	slot_served();
 	served++;
 	return fd;

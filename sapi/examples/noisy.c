@@ -4,6 +4,7 @@
  * stdout, ?err=WORD to stderr, ?long=N one line of N 'x' to stderr,
  * ?partial=WORD writes WORD to stderr with no newline, and ?die then ends
  * the worker with SIGSEGV: what it wrote must still reach the log.
+ * Values are URL-decoded (%XX), so a test can send control characters.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -13,20 +14,26 @@
 
 #include <fpm_app.h>
 
-/* The value of ?NAME=..., up to '&', into buf. */
+/* The value of ?NAME=..., up to '&', URL-decoded into buf. */
 static const char *
 arg(const char *qs, const char *name, char *buf, size_t len)
 {
 	const char *p = qs ? strstr(qs, name) : NULL;
-	size_t n;
+	size_t n = 0;
 
 	if (p == NULL || p[strlen(name)] != '=')
 		return NULL;
-	p += strlen(name) + 1;
-	n = strcspn(p, "&");
-	if (n >= len)
-		n = len - 1;
-	memcpy(buf, p, n);
+	for (p += strlen(name) + 1; *p != '\0' && *p != '&' && n + 1 < len;
+	    p++) {
+		unsigned v;
+
+		if (*p == '%' && sscanf(p + 1, "%2x", &v) == 1) {
+			buf[n++] = (char)v;
+			p += 2;
+		} else {
+			buf[n++] = *p;
+		}
+	}
 	buf[n] = '\0';
 	return buf;
 }

@@ -395,14 +395,32 @@ setup(void **state)
 }
 
 static void
-worker_dying_young_backs_off_and_counts(void **state)
+ready_worker_crashing_young_in_a_healthy_pool_is_replaced_at_once(
+    void **state)
 {
 	struct fixture *f = *state;
 
+	/* A crash on a request: one bad request must not pause the pool. */
+	f->pool.respawn_at = 0;
+	f->child.started = 10000;
+	pm_note_exit(&f->pool, &f->child, 10050);
+	assert_int_equal(f->pool.quick_deaths, 0);
+	assert_int_equal(f->pool.respawn_at, 0);
+}
+
+static void
+worker_dying_young_in_a_failing_pool_backs_off_and_counts(void **state)
+{
+	struct fixture *f = *state;
+
+	f->child.ready = 0;
 	f->child.started = 10000;
 	pm_note_exit(&f->pool, &f->child, 10000 + PM_YOUNG_MS - 1);
 	assert_int_equal(f->pool.quick_deaths, 1);
 	assert_int_equal(f->pool.respawn_at, 10000 + PM_YOUNG_MS - 1 + 100);
+
+	/* failing now: even a worker that loaded its app counts, young */
+	f->child.ready = 1;
 
 	f->child.started = 20000;
 	pm_note_exit(&f->pool, &f->child, 20050);
@@ -625,8 +643,11 @@ main(void)
 		cmocka_unit_test(
 		    busy_and_starting_workers_are_never_the_longest_idle),
 		cmocka_unit_test(pool_without_an_idle_worker_has_no_longest_idle),
-		cmocka_unit_test_setup(worker_dying_young_backs_off_and_counts,
+		cmocka_unit_test_setup(
+		    ready_worker_crashing_young_in_a_healthy_pool_is_replaced_at_once,
 		    setup),
+		cmocka_unit_test_setup(
+		    worker_dying_young_in_a_failing_pool_backs_off_and_counts, setup),
 		cmocka_unit_test_setup(
 		    ready_worker_that_lived_long_enough_resets_the_count, setup),
 		cmocka_unit_test_setup(
