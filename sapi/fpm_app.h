@@ -71,6 +71,14 @@ int fpm_vprintf(fpm_request *req, const char *fmt, va_list ap)
 /* Push buffered output to the web server now.  Returns 0 or -1. */
 int fpm_flush(fpm_request *req);
 
+/* End the response now, as PHP's fastcgi_finish_request(): the web server
+ * gets all of it and the client its answer, while the app goes on working
+ * on this request (fpm_param still works; fpm_write fails with EPIPE).
+ * The worker takes its next request only when fpm_app_handle returns.
+ * request_terminate_timeout no longer applies to the rest, unless
+ * request_terminate_timeout_track_finished is set.  Returns 0 or -1. */
+int fpm_finish_request(fpm_request *req);
+
 /* The name of the pool this worker serves. */
 const char *fpm_pool_name(void);
 

@@ -45,6 +45,7 @@ struct fpm_request {
 	int spool_fd;		/* unread body kept here, or -1 */
 	int body_lost;		/* the spool failed: fpm_read must not say EOF */
 	int failed;		/* the client went away */
+	int finished;		/* fpm_finish_request: the response is out */
 };
 
 static const char *pool_name;
@@ -224,6 +225,10 @@ fpm_write(fpm_request *req, const void *buf, size_t len)
 	const char *p = buf;
 	size_t left = len;
 
+	if (req->finished) {
+		errno = EPIPE;
+		return -1;
+	}
 	if (req->failed || (!req->headers_sent && send_headers(req) != 0))
 		return req->failed = 1, -1;
 	while (left > 0) {
@@ -278,6 +283,10 @@ fpm_printf(fpm_request *req, const char *fmt, ...)
 int
 fpm_flush(fpm_request *req)
 {
+	if (req->finished) {
+		errno = EPIPE;
+		return -1;
+	}
 	if (req->failed || (!req->headers_sent && send_headers(req) != 0))
 		return -1;
 	return FCGX_FFlush(req->fcgx.out) == 0 ? 0 : -1;
@@ -491,6 +500,28 @@ await_successor(void)
 		;
 }
 
+int
+fpm_finish_request(fpm_request *req)
+{
+	int rc = 0;
+
+	if (req->finished)
+		return 0;
+	if (!req->headers_sent && send_headers(req) != 0)
+		rc = -1;
+	/* Closing stdout sends the end of the request; the connection is
+	 * then shut down, so that a web server keeping connections cannot
+	 * queue its next request behind this one's background work. */
+	FCGX_FClose(req->fcgx.err);
+	if (FCGX_FClose(req->fcgx.out) != 0)
+		rc = -1;
+	req->finished = 1;
+	req->fcgx.keepConnection = 0;
+	shutdown(req->fcgx.ipcFd, SHUT_RDWR);
+	slot_state(SB_FINISHING);
+	return rc;
+}
+
 /* ---- the loop ---------------------------------------------------------- */
 
 static void
@@ -529,6 +560,7 @@ request_reset(fpm_request *req)
 	req->body_done = 0;
 	req->body_lost = 0;
 	req->failed = 0;
+	req->finished = 0;
 	req->spool_fd = -1;
 }
 

@@ -1,24 +1,48 @@
-/* slow: sleeps ?s=N seconds (fractions allowed), then answers. */
+/*
+ * slow: sleeps ?s=N seconds (fractions allowed), then answers.  With
+ * &bg=M it then ends the response (fpm_finish_request) and goes on
+ * "working" M more seconds, as an app sending mail after answering does.
+ */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <fpm_app.h>
 
-int
-fpm_app_handle(fpm_request *req)
+static double
+arg(const char *qs, const char *name, double def)
 {
-	const char *qs = fpm_param(req, "QUERY_STRING");
-	const char *s = qs ? strstr(qs, "s=") : NULL;
-	double secs = s ? strtod(s + 2, NULL) : 1.0;
+	const char *p = qs ? strstr(qs, name) : NULL;
+	double v = p ? strtod(p + strlen(name), NULL) : def;
+
+	return v < 0 ? 0 : v;
+}
+
+static void
+pause_for(double secs)
+{
 	struct timespec ts;
 
-	if (secs < 0)
-		secs = 0;
 	ts.tv_sec = (time_t)secs;
 	ts.tv_nsec = (long)((secs - (double)ts.tv_sec) * 1e9);
 	while (nanosleep(&ts, &ts) != 0)
 		;
+}
+
+int
+fpm_app_handle(fpm_request *req)
+{
+	const char *qs = fpm_param(req, "QUERY_STRING");
+	double secs = arg(qs, "s=", 1.0), bg = arg(qs, "bg=", 0);
+
+	pause_for(secs);
 	fpm_header(req, "Content-Type", "text/plain");
-	return fpm_printf(req, "slept %.3f s\n", secs) < 0 ? -1 : 0;
+	if (fpm_printf(req, "slept %.3f s\n", secs) < 0)
+		return -1;
+	if (bg > 0) {
+		if (fpm_finish_request(req) != 0)
+			return -1;
+		pause_for(bg);
+	}
+	return 0;
 }

@@ -102,6 +102,7 @@ teardown() {
 		fail "no back-off warning: $(cat "$T/fpm.log")"
 	run grep -c "cannot load app" "$T/fpm.log"
 	assert [ "$output" -ge 3 ]
+	assert fpm_log_has "ERROR: \[pool www\] the pool is failing: its workers keep dying at start-up"
 	# give the loop two more seconds: with back-off (100 ms doubling)
 	# that is a handful of forks, without it thousands
 	local after

@@ -173,3 +173,41 @@ serial() {
 	assert_output 200
 	refute fpm_log_has "restarting the pools"
 }
+
+@test "fpm_finish_request answers at once; the work after it escapes request_terminate_timeout unless tracked" {
+	write_conf "listen.owner = $NGINX_USER" "app = $T/slow.so" \
+		"pm.max_children = 1" "request_terminate_timeout = 1s"
+	start_fpm
+	start_nginx "/slow=unix:$T/www.sock"
+	wait_workers 1
+	local w=${FPM_WORKERS[0]} t0 t1
+	t0=${EPOCHREALTIME/./}
+	run get "/slow?s=0&bg=2.5"
+	t1=${EPOCHREALTIME/./}
+	assert_output 200
+	assert_equal "$(cat "$T/body")" "slept 0.000 s"
+	assert [ $((t1 - t0)) -lt 1000000 ]
+	# The worker works 2.5 s more, past the 1 s limit, untouched; then
+	# it serves again.
+	run get "/slow?s=0"
+	assert_output 200
+	assert pid_alive "$w"
+	refute fpm_log_has "timed out"
+}
+
+@test "request_terminate_timeout_track_finished ends background work past the limit" {
+	write_conf "listen.owner = $NGINX_USER" "app = $T/slow.so" \
+		"pm.max_children = 1" "request_terminate_timeout = 1s" \
+		"request_terminate_timeout_track_finished = yes"
+	start_fpm
+	start_nginx "/slow=unix:$T/www.sock"
+	wait_workers 1
+	local w=${FPM_WORKERS[0]}
+	run get "/slow?s=0&bg=10"
+	assert_output 200
+	wait_until 5 fpm_log_has "child $w, script '' \(request: \"GET /slow\?s=0&bg=10\"\) execution timed out" ||
+		fail "$(cat "$T/fpm.log")"
+	wait_until 5 not pid_alive "$w"
+	run get "/slow?s=0"
+	assert_output 200
+}
