@@ -406,6 +406,16 @@ children_reap(struct master *m)
 	}
 }
 
+/* Ask c to leave after its request: the flag in its slot, which a busy
+ * worker reads, and SIGQUIT, which wakes an idle one. */
+static void
+quit(struct child *c)
+{
+	atomic_store_explicit(&c->pool->sb->slots[c->slot].quit, 1,
+	    memory_order_relaxed);
+	kill(c->pid, SIGQUIT);
+}
+
 void
 children_retire(struct master *m, struct child *c, const char *why)
 {
@@ -420,15 +430,20 @@ children_retire(struct master *m, struct child *c, const char *why)
 	}
 	c->awaits_successor = 0;
 	c->quit_at = now_ms();
-	kill(c->pid, SIGQUIT);
+	quit(c);
 }
 
 void
 children_signal_all(struct master *m, int sig)
 {
-	for (struct pool *p = m->pools; p != NULL; p = p->next)
-		for (struct child *c = p->children; c != NULL; c = c->next)
-			kill(c->pid, sig);
+	for (struct pool *p = m->pools; p != NULL; p = p->next) {
+		for (struct child *c = p->children; c != NULL; c = c->next) {
+			if (sig == SIGQUIT)
+				quit(c);
+			else
+				kill(c->pid, sig);
+		}
+	}
 }
 
 int

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -40,10 +41,14 @@ scoreboard_free(struct scoreboard *sb)
 		munmap(sb, sb_size(sb->nslots));
 }
 
+/* Everything after the two atomics is plain data. */
+#define PLAIN_OFFSET offsetof(struct sb_slot, pid)
+
 void
 scoreboard_reset(struct sb_slot *s)
 {
-	memset((char *)s + sizeof(s->seq), 0, sizeof(*s) - sizeof(s->seq));
+	memset((char *)s + PLAIN_OFFSET, 0, sizeof(*s) - PLAIN_OFFSET);
+	atomic_store_explicit(&s->quit, 0, memory_order_relaxed);
 	atomic_store_explicit(&s->seq, 0, memory_order_release);
 }
 
@@ -56,9 +61,9 @@ scoreboard_read(const struct sb_slot *s, struct sb_slot *out)
 		a = atomic_load_explicit(&s->seq, memory_order_acquire);
 		if (a & 1)
 			continue;
-		memcpy((char *)out + sizeof(out->seq),
-		    (const char *)s + sizeof(s->seq),
-		    sizeof(*s) - sizeof(s->seq));
+		memcpy((char *)out + PLAIN_OFFSET,
+		    (const char *)s + PLAIN_OFFSET,
+		    sizeof(*s) - PLAIN_OFFSET);
 		atomic_thread_fence(memory_order_acquire);
 		b = atomic_load_explicit(&s->seq, memory_order_relaxed);
 		if (a == b) {

@@ -28,6 +28,10 @@ enum sb_state {
 
 struct sb_slot {
 	atomic_uint seq;
+	/* Written by the master only: leave after this request.  SIGQUIT
+	 * wakes an idle worker, but a worker that always finds a connection
+	 * waiting never sleeps where SIGQUIT is let in; it reads this. */
+	atomic_int quit;
 	pid_t pid;
 	int state;			/* enum sb_state */
 	long long started_ms;		/* monotonic: the worker's start */
@@ -54,7 +58,7 @@ struct scoreboard {
 struct scoreboard *scoreboard_create(unsigned nslots);
 void scoreboard_free(struct scoreboard *sb);
 
-/* Master: make slot i fresh for a worker about to be forked. */
+/* Master: make slot s fresh for a worker about to be forked. */
 void scoreboard_reset(struct sb_slot *s);
 
 /* Copy slot s into out.  Returns 0, or -1 when the writer kept it

@@ -755,7 +755,8 @@ worker_loop(const struct worker_conf *wc, fpm_request *req,
 	sb_write_end(wc->slot);
 	slot_state(SB_IDLE);
 	ctl_send(wc->ctl_fd, CTL_READY, 0, 0);
-	while (!quit) {
+	while (!quit && !atomic_load_explicit(&wc->slot->quit,
+	    memory_order_relaxed)) {
 		int fd = next_connection(wc, &kept, idle_mask);
 
 		if (fd < 0)

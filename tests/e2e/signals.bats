@@ -55,3 +55,27 @@ teardown() {
 	wait_until 5 not pid_alive "$SLOW_CURL"
 	assert_equal "$(cat "$T/slow.code")" 502
 }
+
+# nginx has logged more than N requests for /slow.
+slow_served_more_than() {
+	(($(grep -c '"GET /slow' "$T/nginx/access.log") > $1))
+}
+
+@test "SIGQUIT stops workers that never go idle under a steady load" {
+	# Eight clients keep the two slow workers busy without a pause: a
+	# worker always finds a connection waiting, so it must learn of the
+	# stop from its scoreboard slot, not only from SIGQUIT.
+	# ($! is xargs, which teardown stops; a curl it started ends by
+	# itself within --max-time)
+	seq 100000 | xargs -P 8 -I{} curl -s -o /dev/null --max-time 5 \
+		"$(url '/slow?s=0.05')" >/dev/null 2>&1 3>&- &
+	BG_PIDS+=($!)
+	wait_until 5 slow_served_more_than 50
+	local t0=${EPOCHREALTIME/./}
+	kill -QUIT "$FPM_PID"
+	wait_until 5 not pid_alive "$FPM_PID" || fail "the master did not exit"
+	# Well within process_control_timeout (10 s): nobody needed SIGKILL.
+	assert [ $((${EPOCHREALTIME/./} - t0)) -lt 3000000 ]
+	refute fpm_log_has "SIGKILL"
+	all_gone "${FPM_WORKERS[@]}"
+}
