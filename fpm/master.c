@@ -134,12 +134,16 @@ stop(struct master *m, enum stop_mode mode, const char *signame)
 		log_notice("%s received, stopping fast: %d workers get SIGTERM",
 		    signame, children_count(m));
 		m->stopping = STOP_FAST;
+		for (struct pool *p = m->pools; p != NULL; p = p->next)
+			children_watch_listen(m, p, 0);
 		m->stop_deadline = now + FAST_STOP_MS;
 		children_signal_all(m, SIGTERM);
 		return;
 	}
 	if (m->stopping != RUNNING)
 		return;
+	for (struct pool *p = m->pools; p != NULL; p = p->next)
+		children_watch_listen(m, p, 0);	/* ondemand forks no more */
 	log_notice("%s received, stopping gracefully: %d workers finish their "
 	    "requests", signame, children_count(m));
 	m->stopping = STOP_GRACEFUL;

@@ -211,3 +211,28 @@ serial() {
 	run get "/slow?s=0"
 	assert_output 200
 }
+
+@test "a recycled worker of a static pool leaves only once its successor is ready" {
+	write_conf "listen.owner = $NGINX_USER" "app = $T/crash.so" \
+		"pm.max_children = 1" "pm.max_requests = 2"
+	sed -i "2a log_level = debug" "$T/fpm.ini"
+	start_fpm
+	start_nginx "/crash=unix:$T/www.sock"
+	wait_workers 1
+	local old=${FPM_WORKERS[0]} new started exited
+	run get /crash
+	assert_output 200
+	run get /crash
+	assert_output 200
+	wait_until 5 fpm_log_has "child $old exited with code 0" ||
+		fail "$(cat "$T/fpm.log")"
+	new=$(sed -n 's/.*child \([0-9]*\) started$/\1/p' "$T/fpm.log" | tail -1)
+	assert [ "$new" != "$old" ]
+	assert fpm_log_has "child $old retires: its successor is ready"
+	started=$(grep -n "child $new started" "$T/fpm.log" | cut -d: -f1)
+	exited=$(grep -n "child $old exited" "$T/fpm.log" | cut -d: -f1)
+	assert [ "$started" -lt "$exited" ]
+	run get /crash
+	assert_output 200
+	assert_equal "$(head -n1 "$T/body")" "alive pid $new"
+}
