@@ -1,5 +1,6 @@
 /*
- * children.c - forking, reaping, signalling and supervising workers.
+ * children.c - forking, reaping and signalling workers, and catching what
+ * they write.
  */
 #include "config.h"
 
@@ -14,19 +15,11 @@
 #include <unistd.h>
 
 #include "children.h"
-#include "control.h"
 #include "identity.h"
 #include "log.h"
 #include "pm.h"
 #include "runtime.h"
 #include "scoreboard.h"
-
-/* A worker gets this long between SIGTERM and SIGKILL when its request
- * outlived request_terminate_timeout. */
-#define TERM_GRACE_MS 1000
-/* Without a terminate timeout due sooner, requests are checked this
- * often: the master is not told when one starts. */
-#define TERM_CHECK_MS 1000
 
 /* "exited with code 1", "exited on signal 11 (SIGSEGV)" */
 static void
@@ -257,8 +250,8 @@ children_spawn(struct master *m, struct pool *p)
 	return 0;
 }
 
-static struct child *
-find_child(struct master *m, pid_t pid)
+struct child *
+children_find(struct master *m, pid_t pid)
 {
 	for (struct pool *p = m->pools; p != NULL; p = p->next)
 		for (struct child *c = p->children; c != NULL; c = c->next)
@@ -454,156 +447,6 @@ children_count(const struct master *m)
 	for (const struct pool *p = m->pools; p != NULL; p = p->next)
 		n += p->nchildren;
 	return n;
-}
-
-/* ---- timeouts ------------------------------------------------------------ */
-
-static void
-kill_now(struct child *c, const char *why)
-{
-	log_warning("[pool %s] child %d %s: sending SIGKILL",
-	    c->pool->conf->name, (int)c->pid, why);
-	kill(c->pid, SIGKILL);
-	c->killed = 1;
-}
-
-/* request_terminate_timeout: php-fpm's log line, then SIGTERM, then
- * SIGKILL if the worker still runs TERM_GRACE_MS later. */
-static void
-check_request(struct master *m, struct child *c, long long now)
-{
-	const struct pool_conf *pc = c->pool->conf;
-	long long limit = pc->request_terminate_timeout * 1000, due;
-	struct sb_slot s;
-
-	if (limit <= 0 || c->kill_at != 0 ||
-	    scoreboard_read(&c->pool->sb->slots[c->slot], &s) != 0 ||
-	    s.pid != c->pid)
-		return;
-	if (s.state != SB_READING && s.state != SB_RUNNING &&
-	    (s.state != SB_FINISHING || !pc->terminate_track_finished))
-		return;
-	due = s.req_start_ms + limit;
-	if (now < due) {
-		master_wake_at(m, due);
-		return;
-	}
-	log_warning("[pool %s] child %d, script '%s' (request: \"%s %s\") "
-	    "execution timed out (%.3f sec), terminating", pc->name,
-	    (int)c->pid, s.script, s.method, s.uri,
-	    (double)(now - s.req_start_ms) / 1000.0);
-	kill(c->pid, SIGTERM);
-	c->kill_at = now + TERM_GRACE_MS;
-	master_wake_at(m, c->kill_at);
-}
-
-void
-children_enforce(struct master *m, long long now)
-{
-	long long grace = m->conf->global.process_control_timeout * 1000;
-
-	for (struct pool *p = m->pools; p != NULL; p = p->next) {
-		if (p->conf->request_terminate_timeout > 0 && p->nchildren > 0)
-			master_wake_at(m, now + TERM_CHECK_MS);
-		for (struct child *c = p->children; c != NULL; c = c->next) {
-			if (c->killed)
-				continue;
-			check_request(m, c, now);
-			if (c->kill_at != 0 && now >= c->kill_at)
-				kill_now(c, "did not end after SIGTERM");
-			else if (c->kill_at != 0)
-				master_wake_at(m, c->kill_at);
-			else if (c->quit_at != 0 && grace > 0 &&
-			    now >= c->quit_at + grace)
-				kill_now(c, "did not exit within "
-				    "process_control_timeout after SIGQUIT");
-			else if (c->quit_at != 0 && grace > 0)
-				master_wake_at(m, c->quit_at + grace);
-		}
-	}
-}
-
-/* ---- messages from workers ------------------------------------------- */
-
-/* The fewest workers the pm keeps: a recycled worker below it is replaced
- * before it goes. */
-static long long
-pool_minimum(const struct pool_conf *pc)
-{
-	switch (pc->pm) {
-	case PM_DYNAMIC: return pc->min_spare;
-	case PM_ONDEMAND: return 0;
-	default: return pc->max_children;
-	}
-}
-
-static void
-on_ready(struct master *m, struct child *c)
-{
-	struct pool *p = c->pool;
-
-	c->ready = 1;
-	for (struct child *o = p->children; o != NULL; o = o->next) {
-		if (o->awaits_successor) {
-			children_retire(m, o, "its successor is ready");
-			break;
-		}
-	}
-	if (p->pm->on_connection != NULL) {
-		p->rearm_at = 0;	/* a new worker: look at the queue */
-		master_wake_at(m, now_ms());
-	}
-}
-
-static void
-on_recycle(struct master *m, struct child *c, const struct ctl_msg *msg)
-{
-	struct pool *p = c->pool;
-	const struct pool_conf *pc = p->conf;
-
-	if (c->ending)
-		return;
-	if (msg->reason == RECYCLE_MEMORY)
-		log_notice("[pool %s] child %d uses %llu KiB, more than "
-		    "pm.max_memory (%lld KiB): replacing it", pc->name,
-		    (int)c->pid, (unsigned long long)msg->value / 1024,
-		    pc->max_memory / 1024);
-	else
-		log_notice("[pool %s] child %d has served %llu requests "
-		    "(pm.max_requests): replacing it", pc->name, (int)c->pid,
-		    (unsigned long long)msg->value);
-	c->ending = 1;
-	p->nending++;
-	if (!m->stopping && p->nchildren - p->nending < pool_minimum(pc) &&
-	    pm_spawn(m, p, 1, now_ms()) == 1)
-		c->awaits_successor = 1;
-	else
-		children_retire(m, c, "recycled");
-}
-
-void
-children_control(struct master *m)
-{
-	struct ctl_msg msg;
-	pid_t pid;
-
-	for (int i = 0; i < 256; i++) {
-		struct child *c;
-
-		if (ctl_recv(m->ctl_fd, &msg, &pid) != 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return;
-			continue;	/* a malformed message: skip it */
-		}
-		c = find_child(m, pid);
-		if (c == NULL)
-			continue;
-		if (msg.type == CTL_READY)
-			on_ready(m, c);
-		else if (msg.type == CTL_RECYCLE)
-			on_recycle(m, c, &msg);
-	}
-	master_wake_at(m, now_ms());	/* more may be queued */
 }
 
 void

@@ -1,5 +1,6 @@
 /*
- * children.h - forking, reaping, signalling and supervising workers.
+ * children.h - forking, reaping and signalling workers, and catching
+ * what they write.
  */
 #ifndef FPM_CHILDREN_H
 #define FPM_CHILDREN_H
@@ -23,12 +24,8 @@ void children_signal_all(struct master *m, int sig);
 
 int children_count(const struct master *m);
 
-/* Timeouts: requests past request_terminate_timeout, workers that do not
- * leave when told.  Asks the loop to wake for the next one. */
-void children_enforce(struct master *m, long long now);
-
-/* Messages from workers on the control socket. */
-void children_control(struct master *m);
+/* The worker with this pid, or NULL. */
+struct child *children_find(struct master *m, pid_t pid);
 
 /* A worker's stdout or stderr is readable. */
 void children_output(struct master *m, struct child *c, int stream);

@@ -24,6 +24,7 @@
 #include "master.h"
 #include "pm.h"
 #include "pool.h"
+#include "supervise.h"
 
 /* How long a fast stop (TERM/INT) waits before SIGKILL. */
 #define FAST_STOP_MS 1000
@@ -211,7 +212,7 @@ on_event(struct master *m, const struct watch *w)
 		read_signals(m);
 		break;
 	case W_CONTROL:
-		children_control(m);
+		supervise_messages(m);
 		break;
 	case W_LISTEN: {
 		struct pool *p = w->owner;
@@ -260,7 +261,7 @@ master_run(struct master *m)
 			stop_deadline(m, now);
 		}
 		if (m->stopping != STOP_FAST)
-			children_enforce(m, now);
+			supervise_timeouts(m, now);
 		n = epoll_wait(m->epfd, ev, 16, next_timeout(m, now_ms()));
 		if (n < 0 && errno != EINTR) {
 			log_alert("epoll_wait() failed: %s", strerror(errno));
