@@ -129,7 +129,7 @@ stop_pid() {
 free_port() {
 	local port i
 	for i in $(seq 100); do
-		port=$((20000 + RANDOM % 30000))
+		port=$((20000 + RANDOM % 12000))	# below the ephemeral range
 		if [ -z "$(ss -Htan "( sport = :$port or dport = :$port )")" ]; then
 			echo "$port"
 			return 0
