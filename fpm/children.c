@@ -188,18 +188,25 @@ close_output(struct master *m, struct child *c)
 	}
 }
 
-static void
-watch_output(struct master *m, struct child *c, const int w[2])
+void
+children_adopt_output(struct master *m, struct child *c)
 {
 	for (int i = 0; i < 2; i++) {
-		if (w[i] >= 0)
-			close(w[i]);
 		if (c->out[i].fd < 0)
 			continue;
 		c->out[i].watch = (struct watch){ W_OUTPUT, c, i };
 		if (master_watch(m, c->out[i].fd, &c->out[i].watch) != 0)
 			c->out[i].watch.owner = NULL;
 	}
+}
+
+static void
+watch_output(struct master *m, struct child *c, const int w[2])
+{
+	for (int i = 0; i < 2; i++)
+		if (w[i] >= 0)
+			close(w[i]);
+	children_adopt_output(m, c);
 }
 
 int
@@ -389,7 +396,8 @@ children_reap(struct master *m)
 		log_msg(lvl, "[pool %s] child %d %s after %.3f seconds",
 		    c->pool->conf->name, (int)pid, how,
 		    (double)(now - c->started) / 1000.0);
-		scoreboard_reset(&c->pool->sb->slots[c->slot]);
+		if (c->slot >= 0)
+			scoreboard_reset(&c->pool->sb->slots[c->slot]);
 		if (WIFSIGNALED(status) && (WTERMSIG(status) == SIGSEGV ||
 		    WTERMSIG(status) == SIGBUS))
 			note_crash(m, now);
@@ -404,8 +412,9 @@ children_reap(struct master *m)
 static void
 quit(struct child *c)
 {
-	atomic_store_explicit(&c->pool->sb->slots[c->slot].quit, 1,
-	    memory_order_relaxed);
+	if (c->slot >= 0)	/* not a previous master's worker */
+		atomic_store_explicit(&c->pool->sb->slots[c->slot].quit, 1,
+		    memory_order_relaxed);
 	kill(c->pid, SIGQUIT);
 }
 

@@ -24,6 +24,9 @@ void children_signal_all(struct master *m, int sig);
 
 int children_count(const struct master *m);
 
+/* Watch c's output pipes (already in c->out), as after a reload. */
+void children_adopt_output(struct master *m, struct child *c);
+
 /* The worker with this pid, or NULL. */
 struct child *children_find(struct master *m, pid_t pid);
 

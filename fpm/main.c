@@ -15,11 +15,13 @@
 #include <unistd.h>
 
 #include "conf.h"
-#include "identity.h"
+#include "confcheck.h"
 #include "log.h"
 #include "master.h"
 #include "pidfile.h"
 #include "pool.h"
+#include "reload.h"
+#include "sd.h"
 
 #ifndef FPM_CONF_DEFAULT
 #define FPM_CONF_DEFAULT "/etc/fpm/fpm.ini"
@@ -114,21 +116,12 @@ parse_options(int argc, char **argv, struct options *o)
 static struct conf *
 load_config(const struct options *o)
 {
-	int is_root = geteuid() == 0;
-	struct conf *conf = conf_load(o->conf, o->prefix);
-	char err[512];
+	struct conf *conf = confcheck_load(o->conf, o->prefix, o->allow_root);
 
 	if (conf == NULL) {
 		fprintf(stderr, "fpm: out of memory\n");
 		return NULL;
 	}
-	if (conf->nerrors == 0)
-		conf_validate(conf, is_root, o->allow_root);
-	for (struct pool_conf *p = conf->pools; conf->nerrors == 0 && p;
-	    p = p->next)
-		if (p->app != NULL && identity_check_app(p, err, sizeof(err)))
-			conf_error(conf, conf_where(p, "app"), "[pool %s] %s",
-			    p->name, err);
 	for (size_t i = 0; i < conf->nwarnings; i++)
 		fprintf(stderr, "%s\n", conf->warnings[i]);
 	for (size_t i = 0; i < conf->nerrors; i++)
@@ -170,6 +163,21 @@ daemonize(void)
 	return pfd[1];
 }
 
+/* Our binary's path, for a reload to execute again: found now, since
+ * once the file is replaced (an upgrade) /proc/self/exe names the old,
+ * deleted one. */
+static char *
+self_path(const char *argv0)
+{
+	char buf[4096];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return strdup(argv0);
+	buf[n] = '\0';
+	return strdup(buf);
+}
+
 static void
 detach_stdio(void)
 {
@@ -190,7 +198,8 @@ main(int argc, char **argv)
 {
 	struct master m = { .epfd = -1, .sigfd = -1, .ready_fd = -1 };
 	struct options o = { 0 };
-	int rc;
+	pid_t holder;
+	int rc, reloaded;
 
 	parse_options(argc, argv, &o);
 	m.conf = load_config(&o);
@@ -203,7 +212,15 @@ main(int argc, char **argv)
 		return 0;
 	}
 
-	/* Init phase: if something fails here, we can die. */
+	/* Init phase: if something fails here, we can die.  After a
+	 * reload's exec (FPM_SOCKETS is set) the process is already the
+	 * service: it neither daemonizes nor minds its own pid file. */
+	m.conf_file = o.conf;
+	m.prefix = o.prefix;
+	m.allow_root = o.allow_root;
+	m.argv = argv;
+	m.self = self_path(argv[0]);
+	reloaded = getenv("FPM_SOCKETS") != NULL;
 	log_set_level((enum log_level)m.conf->global.log_level);
 	log_set_limit((size_t)m.conf->global.log_limit);
 	if (log_set_syslog(m.conf->global.syslog_ident,
@@ -218,20 +235,29 @@ main(int argc, char **argv)
 		fatal("cannot open error_log %s: %s",
 		    m.conf->global.error_log, strerror(errno));
 	}
-	if (o.daemonize == 1 || (o.daemonize < 0 && m.conf->global.daemonize))
+	m.pidfile = o.pid ? o.pid : m.conf->global.pid;
+	if (m.pidfile != NULL && (holder = pidfile_holder(m.pidfile)) > 0)
+		fatal("pid file %s belongs to fpm %d, which is running: stop "
+		    "it first, or give this one another pid file (-g)",
+		    m.pidfile, (int)holder);
+	if (!reloaded && (o.daemonize == 1 || (o.daemonize < 0 &&
+	    m.conf->global.daemonize)))
 		m.ready_fd = daemonize();
 	m.pid = getpid();
-	m.pidfile = o.pid ? o.pid : m.conf->global.pid;
 	if (m.pidfile != NULL && pidfile_write(m.pidfile) != 0)
 		fatal("cannot write pid file %s: %s", m.pidfile, strerror(errno));
-	if (master_init(&m) != 0 || pools_create(&m) != 0) {
+	if (master_init(&m) != 0 || reload_inherit_sockets(&m) != 0 ||
+	    pools_create(&m) != 0) {
 		pools_close(&m);
 		if (m.pidfile != NULL)
 			unlink(m.pidfile);
 		return 1;
 	}
+	reload_adopt_workers(&m);
 	log_notice("fpm %s is running, pid %d", PACKAGE_VERSION, (int)m.pid);
 	log_notice("ready to handle connections");
+	sd_notifyf("READY=1\nSTATUS=fpm %s: %zu pools", PACKAGE_VERSION,
+	    m.conf->npools);
 	if (m.ready_fd >= 0) {
 		detach_stdio();
 		(void)!write(m.ready_fd, "", 1);

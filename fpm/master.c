@@ -24,6 +24,8 @@
 #include "master.h"
 #include "pm.h"
 #include "pool.h"
+#include "reload.h"
+#include "sd.h"
 #include "supervise.h"
 
 /* How long a fast stop (TERM/INT) waits before SIGKILL. */
@@ -131,6 +133,7 @@ stop(struct master *m, enum stop_mode mode, const char *signame)
 {
 	long long now = now_ms();
 
+	sd_notifyf("STOPPING=1");
 	if (mode == STOP_FAST) {
 		log_notice("%s received, stopping fast: %d workers get SIGTERM",
 		    signame, children_count(m));
@@ -173,8 +176,11 @@ on_signal(struct master *m, int sig)
 		break;
 	case SIGUSR2:
 	case SIGHUP:
-		log_notice("SIG%s received: reload is not supported yet, "
-		    "ignored", sigabbrev_np(sig));
+		if (m->stopping == RUNNING)
+			reload(m, sig == SIGUSR2 ? "SIGUSR2" : "SIGHUP");
+		else
+			log_notice("SIG%s received while stopping: ignored",
+			    sigabbrev_np(sig));
 		break;
 	default:
 		break;
@@ -251,6 +257,7 @@ master_run(struct master *m)
 		int n;
 
 		children_reap(m);
+		reload_gc(m);
 		if (m->stopping != RUNNING && children_count(m) == 0)
 			break;
 		m->wake_at = 0;

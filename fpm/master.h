@@ -46,6 +46,8 @@ struct child {
 
 struct pool {
 	struct pool_conf *conf;
+	int retiring;			/* the previous configuration's pool,
+					 * kept until its workers are gone */
 	int listen_fd;
 	struct watch listen_watch;
 	int listen_armed;		/* ondemand: the master watches it */
@@ -84,6 +86,22 @@ struct master {
 	int ncrashes;
 	const char *pidfile;
 	int ready_fd;			/* -D: tell the parent we are up */
+
+	/* For reload: how this master was started. */
+	const char *conf_file;
+	const char *prefix;
+	int allow_root;
+	char *self;			/* our binary's path, found at start */
+	char **argv;
+	struct inherited *inherited;	/* sockets the previous master left */
+	int ninherited;
+};
+
+/* A listening socket passed on by the master before a reload. */
+struct inherited {
+	int fd;
+	char *addr;			/* as the pool's listen directive said */
+	int adopted;			/* a pool of this configuration took it */
 };
 
 /* Monotonic clock in milliseconds. */

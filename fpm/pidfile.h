@@ -4,8 +4,14 @@
 #ifndef FPM_PIDFILE_H
 #define FPM_PIDFILE_H
 
+#include <sys/types.h>
+
 /* Write our pid to path atomically (a temporary file renamed over it).
  * Returns 0, or -1 with errno set. */
 int pidfile_write(const char *path);
+
+/* The pid of another running fpm that holds path, or 0 when the file is
+ * missing, stale, or ours (as after a reload, which keeps the pid). */
+pid_t pidfile_holder(const char *path);
 
 #endif

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "pm.h"
 #include "pool.h"
+#include "reload.h"
 #include "scoreboard.h"
 
 /* A unix socket file left by a dead server is removed; one that still
@@ -76,11 +77,25 @@ set_socket_perms(const struct pool_conf *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* listen(2) again on a listening socket only changes its backlog. */
+static int
+listen_backlog(const struct pool_conf *c, int fd, char *err, size_t errlen)
+{
+	int backlog = c->listen_backlog < 0 ? 65535 : (int)c->listen_backlog;
+
+	if (listen(fd, backlog) != 0) {
+		snprintf(err, errlen, "listen(%s) failed: %s",
+		    c->listen_addr.text, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int
 pool_listen(const struct pool_conf *c, char *err, size_t errlen)
 {
 	const struct addr *a = &c->listen_addr;
-	int fd, one = 1, backlog;
+	int fd, one = 1;
 	mode_t old;
 
 	if (addr_is_unix(a) && clear_stale_socket(a, err, errlen) != 0)
@@ -109,14 +124,22 @@ pool_listen(const struct pool_conf *c, char *err, size_t errlen)
 		unlink(a->u.un.sun_path);
 		return -1;
 	}
-	backlog = c->listen_backlog < 0 ? 65535 : (int)c->listen_backlog;
-	if (listen(fd, backlog) != 0) {
-		snprintf(err, errlen, "listen(%s) failed: %s", a->text,
-		    strerror(errno));
+	if (listen_backlog(c, fd, err, errlen) != 0) {
 		close(fd);
 		return -1;
 	}
 	return fd;
+}
+
+int
+pool_adopt(const struct pool_conf *c, int fd, char *err, size_t errlen)
+{
+	/* The socket stays; what the new configuration says of it applies:
+	 * owner, group and mode of a unix socket, and the backlog. */
+	if (addr_is_unix(&c->listen_addr) &&
+	    set_socket_perms(c, err, errlen) != 0)
+		return -1;
+	return listen_backlog(c, fd, err, errlen);
 }
 
 static int
@@ -165,6 +188,28 @@ pools_reopen_logs(struct master *m)
 	return rc;
 }
 
+/* The socket the previous master left on this address, else a new one. */
+static int
+pool_open(struct master *m, struct pool *p, char *err, size_t errlen)
+{
+	const struct pool_conf *c = p->conf;
+	int fd = reload_take_socket(m, c->listen);
+
+	if (fd >= 0) {
+		p->listen_fd = fd;
+		if (pool_adopt(c, fd, err, errlen) != 0)
+			return -1;
+		log_notice("[pool %s] listening on %s (kept)", c->name,
+		    c->listen);
+		return 0;
+	}
+	p->listen_fd = pool_listen(c, err, errlen);
+	if (p->listen_fd < 0)
+		return -1;
+	log_notice("[pool %s] listening on %s", c->name, c->listen);
+	return 0;
+}
+
 int
 pools_create(struct master *m)
 {
@@ -185,13 +230,11 @@ pools_create(struct master *m)
 		tail = &p->next;
 		if (pool_prepare(p) != 0)
 			return -1;
-		p->listen_fd = pool_listen(c, err, sizeof(err));
-		if (p->listen_fd < 0) {
+		if (pool_open(m, p, err, sizeof(err)) != 0) {
 			log_alert("[pool %s] cannot listen on %s: %s", c->name,
 			    c->listen, err);
 			return -1;
 		}
-		log_notice("[pool %s] listening on %s", c->name, c->listen);
 	}
 	return 0;
 }
@@ -204,7 +247,9 @@ pools_close(struct master *m)
 			continue;
 		close(p->listen_fd);
 		p->listen_fd = -1;
-		if (addr_is_unix(&p->conf->listen_addr))
+		if (p->retiring && p->conf->listen && p->conf->listen[0] == '/')
+			unlink(p->conf->listen);
+		else if (!p->retiring && addr_is_unix(&p->conf->listen_addr))
 			unlink(p->conf->listen_addr.u.un.sun_path);
 	}
 }

@@ -21,4 +21,8 @@ void pools_close(struct master *m);
  * with a message in err. */
 int pool_listen(const struct pool_conf *c, char *err, size_t errlen);
 
+/* Take over fd, already listening on c's address (after a reload): apply
+ * c's owner, group, mode and backlog.  Returns 0, or -1 with err. */
+int pool_adopt(const struct pool_conf *c, int fd, char *err, size_t errlen);
+
 #endif

@@ -40,7 +40,7 @@ check_request(struct master *m, struct child *c, long long now)
 	long long limit = pc->request_terminate_timeout * 1000, due;
 	struct sb_slot s;
 
-	if (limit <= 0 || c->kill_at != 0 ||
+	if (limit <= 0 || c->kill_at != 0 || c->slot < 0 ||
 	    scoreboard_read(&c->pool->sb->slots[c->slot], &s) != 0 ||
 	    s.pid != c->pid)
 		return;

@@ -1,0 +1,17 @@
+/*
+ * confcheck.h - everything `fpm -t` checks, for start-up and for reload.
+ */
+#ifndef FPM_CONFCHECK_H
+#define FPM_CONFCHECK_H
+
+#include "conf.h"
+
+/* Read file and check it the way a user would fix it: syntax and values,
+ * then cross-checks, then whether each pool's user can read its app (a
+ * child takes the pool's identity and tries).  Errors and warnings are
+ * left in the conf for the caller to print or log.  NULL only when out of
+ * memory. */
+struct conf *confcheck_load(const char *file, const char *prefix,
+    int allow_root);
+
+#endif

@@ -1,0 +1,474 @@
+/*
+ * reload.c - SIGUSR2: replace the running configuration (and binary)
+ * without closing a listening socket or cutting a request.
+ *
+ * The master checks the new configuration first; on any error it logs
+ * them all and goes on as it was.  Otherwise it asks every worker to
+ * finish its request and leave, lets the listening sockets and the
+ * workers' output pipes survive exec, describes them in FPM_SOCKETS
+ * (php-fpm's "addr=fd,addr=fd") and FPM_WORKERS, and executes its binary
+ * again.  The pid stays, so the old workers stay its children.  The new
+ * master adopts every socket whose address it still listens on (applying
+ * the new owner, mode and backlog), keeps the old workers as retiring
+ * pools until they exit, and closes a socket no pool wants once the
+ * workers that used it are gone.  Connections waiting in a kept socket's
+ * queue are accepted by the new workers: none is refused or lost.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "children.h"
+#include "confcheck.h"
+#include "log.h"
+#include "pm.h"
+#include "pool.h"
+#include "reload.h"
+#include "sd.h"
+
+#define ENV_SOCKETS "FPM_SOCKETS"
+#define ENV_WORKERS "FPM_WORKERS"
+
+/* ---- before exec ------------------------------------------------------- */
+
+static int
+set_cloexec(int fd, int on)
+{
+	int fl = fcntl(fd, F_GETFD);
+
+	if (fl < 0)
+		return -1;
+	return fcntl(fd, F_SETFD, on ? fl | FD_CLOEXEC : fl & ~FD_CLOEXEC);
+}
+
+/* What survives exec: every listening socket and every worker's output
+ * pipes; on = 1 puts CLOEXEC back (the exec failed). */
+static void
+keep_across_exec(struct master *m, int keep)
+{
+	for (struct pool *p = m->pools; p != NULL; p = p->next) {
+		if (p->listen_fd >= 0)
+			set_cloexec(p->listen_fd, !keep);
+		for (struct child *c = p->children; c != NULL; c = c->next)
+			for (int i = 0; i < 2; i++)
+				if (c->out[i].fd >= 0)
+					set_cloexec(c->out[i].fd, !keep);
+	}
+}
+
+/* Append to a growing string; returns -1 when out of memory. */
+static int
+append(char **s, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	char *more, *grown;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&more, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -1;
+	grown = realloc(*s, *len + (size_t)n + 1);
+	if (grown == NULL) {
+		free(more);
+		return -1;
+	}
+	memcpy(grown + *len, more, (size_t)n + 1);
+	*s = grown;
+	*len += (size_t)n;
+	free(more);
+	return 0;
+}
+
+/* Sockets for the new configuration's new addresses, opened here while
+ * the running configuration can still stay: an address that cannot be
+ * bound fails the reload, not the new master. */
+struct fresh {
+	int fd[256];
+	const char *addr[256];
+	int n;
+};
+
+static int
+is_listening(const struct master *m, const char *addr)
+{
+	for (const struct pool *p = m->pools; p != NULL; p = p->next)
+		if (p->listen_fd >= 0 && p->conf->listen != NULL &&
+		    strcmp(p->conf->listen, addr) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+close_fresh(struct fresh *f)
+{
+	while (f->n > 0) {
+		f->n--;
+		close(f->fd[f->n]);
+		if (f->addr[f->n][0] == '/')
+			unlink(f->addr[f->n]);
+	}
+}
+
+static int
+open_fresh(const struct master *m, const struct conf *next, struct fresh *f)
+{
+	char err[512];
+
+	f->n = 0;
+	for (const struct pool_conf *q = next->pools; q != NULL; q = q->next) {
+		int fd;
+
+		if (is_listening(m, q->listen))
+			continue;
+		if (f->n == 256 || (fd = pool_listen(q, err, sizeof(err))) < 0) {
+			log_error("reload: [pool %s] cannot listen on %s: %s",
+			    q->name, q->listen, f->n == 256 ? "too many new "
+			    "addresses" : err);
+			close_fresh(f);
+			return -1;
+		}
+		f->fd[f->n] = fd;
+		f->addr[f->n++] = q->listen;
+	}
+	return 0;
+}
+
+/* FPM_SOCKETS: "addr=fd,addr=fd" as php-fpm.  FPM_WORKERS: a line per
+ * worker, "pid listen_fd out_fd err_fd started quit_at decorate pool". */
+static int
+describe(struct master *m, const struct fresh *f)
+{
+	char *socks = NULL, *workers = NULL;
+	size_t sl = 0, wl = 0;
+	int rc = 0;
+
+	for (int i = 0; i < f->n && rc == 0; i++)
+		rc = append(&socks, &sl, "%s%s=%d", sl ? "," : "", f->addr[i],
+		    f->fd[i]);
+	for (struct pool *p = m->pools; p != NULL && rc == 0; p = p->next) {
+		if (p->listen_fd >= 0)
+			rc = append(&socks, &sl, "%s%s=%d", sl ? "," : "",
+			    p->conf->listen, p->listen_fd);
+		for (struct child *c = p->children; c && rc == 0; c = c->next)
+			rc = append(&workers, &wl, "%d %d %d %d %lld %lld %d %s\n",
+			    (int)c->pid, p->listen_fd, c->out[0].fd,
+			    c->out[1].fd, c->started, c->quit_at,
+			    (int)p->conf->decorate_workers_output,
+			    p->conf->name);
+	}
+	if (rc == 0 && (setenv(ENV_SOCKETS, socks ? socks : "", 1) != 0 ||
+	    setenv(ENV_WORKERS, workers ? workers : "", 1) != 0))
+		rc = -1;
+	free(socks);
+	free(workers);
+	return rc;
+}
+
+/* Log what the check found.  Returns the number of errors. */
+static size_t
+report(struct conf *next)
+{
+	for (size_t i = 0; i < next->nwarnings; i++)
+		log_warning("reload: %s", next->warnings[i]);
+	for (size_t i = 0; i < next->nerrors; i++)
+		log_error("reload: %s", next->errors[i]);
+	return next->nerrors;
+}
+
+int
+reload(struct master *m, const char *signame)
+{
+	static struct fresh fresh;
+	struct conf *next;
+	size_t errors;
+
+	log_notice("%s received: reloading %s", signame, m->conf_file);
+	next = confcheck_load(m->conf_file, m->prefix, m->allow_root);
+	if (next == NULL) {
+		log_error("reload: out of memory: keeping the running "
+		    "configuration");
+		return -1;
+	}
+	errors = report(next);
+	if (errors == 0 && open_fresh(m, next, &fresh) != 0)
+		errors = 1;
+	if (errors > 0) {
+		log_error("reload: %s has %zu error%s: keeping the running "
+		    "configuration", m->conf_file, errors, errors == 1 ? "" :
+		    "s");
+		conf_free(next);
+		return -1;
+	}
+	sd_notify_reloading();
+	/* Every worker finishes its request and leaves; the new master
+	 * watches them go. */
+	for (struct pool *p = m->pools; p != NULL; p = p->next)
+		for (struct child *c = p->children; c != NULL; c = c->next)
+			children_retire(m, c, "reload");
+	if (describe(m, &fresh) != 0) {
+		log_error("reload: out of memory describing the hand-over");
+		close_fresh(&fresh);
+		conf_free(next);
+		return -1;
+	}
+	for (int i = 0; i < fresh.n; i++)
+		set_cloexec(fresh.fd[i], 0);
+	keep_across_exec(m, 1);
+	log_notice("reload: the configuration is valid; executing %s",
+	    m->self);
+	execv(m->self, m->argv);
+	log_error("reload: execv(%s) failed: %s; the running configuration "
+	    "stays and its workers are replaced", m->self, strerror(errno));
+	keep_across_exec(m, 0);
+	close_fresh(&fresh);
+	conf_free(next);
+	unsetenv(ENV_SOCKETS);
+	unsetenv(ENV_WORKERS);
+	sd_notifyf("READY=1");
+	return -1;
+}
+
+/* ---- after exec ------------------------------------------------------- */
+
+int
+reload_inherit_sockets(struct master *m)
+{
+	const char *env = getenv(ENV_SOCKETS);
+	char *copy, *save = NULL;
+
+	if (env == NULL)
+		return 0;
+	copy = strdup(env);
+	unsetenv(ENV_SOCKETS);
+	if (copy == NULL)
+		return -1;
+	for (char *e = strtok_r(copy, ",", &save); e != NULL;
+	    e = strtok_r(NULL, ",", &save)) {
+		char *eq = strrchr(e, '=');
+		struct inherited *in;
+		int fd;
+
+		if (eq == NULL || (fd = atoi(eq + 1)) <= STDERR_FILENO ||
+		    fcntl(fd, F_GETFD) < 0)
+			continue;
+		*eq = '\0';
+		in = realloc(m->inherited, (size_t)(m->ninherited + 1) *
+		    sizeof(*in));
+		if (in == NULL)
+			break;
+		m->inherited = in;
+		in[m->ninherited++] = (struct inherited){ fd, strdup(e), 0 };
+		set_cloexec(fd, 1);
+	}
+	free(copy);
+	return 0;
+}
+
+int
+reload_take_socket(struct master *m, const char *addr)
+{
+	for (int i = 0; i < m->ninherited; i++) {
+		struct inherited *in = &m->inherited[i];
+
+		if (!in->adopted && in->addr && strcmp(in->addr, addr) == 0) {
+			in->adopted = 1;
+			return in->fd;
+		}
+	}
+	return -1;
+}
+
+static const struct inherited *
+inherited_fd(const struct master *m, int fd)
+{
+	for (int i = 0; i < m->ninherited; i++)
+		if (m->inherited[i].fd == fd)
+			return &m->inherited[i];
+	return NULL;
+}
+
+static void
+retiring_nothing(struct master *m, struct pool *p, long long now)
+{
+	(void)m, (void)p, (void)now;
+}
+
+static void
+retiring_exit(struct master *m, struct pool *p, const struct child *c,
+    long long now)
+{
+	(void)m, (void)p, (void)c, (void)now;
+}
+
+/* The pm of a retiring pool: it forks nothing. */
+static const struct pm_ops pm_retiring = {
+	.name = "retiring",
+	.start = retiring_nothing,
+	.tick = retiring_nothing,
+	.on_exit = retiring_exit,
+};
+
+/* The retiring pool of the previous configuration named name, on
+ * listen_fd: found, or made and appended to m->pools. */
+static struct pool *
+retiring_pool(struct master *m, const char *name, int listen_fd,
+    int decorate)
+{
+	const struct inherited *in = inherited_fd(m, listen_fd);
+	struct pool **tail, *p;
+
+	for (tail = &m->pools; *tail != NULL; tail = &(*tail)->next)
+		if ((*tail)->retiring && (*tail)->listen_fd == listen_fd &&
+		    strcmp((*tail)->conf->name, name) == 0)
+			return *tail;
+	p = calloc(1, sizeof(*p));
+	if (p == NULL || (p->conf = calloc(1, sizeof(*p->conf))) == NULL ||
+	    (p->conf->name = strdup(name)) == NULL) {
+		free(p);
+		return NULL;
+	}
+	p->conf->decorate_workers_output = decorate;
+	p->conf->listen = in && in->addr ? strdup(in->addr) : NULL;
+	p->retiring = 1;
+	p->pm = &pm_retiring;
+	p->access_fd = -1;
+	/* Its socket is its own to close only if no pool took it. */
+	p->listen_fd = in != NULL && !in->adopted ? listen_fd : -1;
+	*tail = p;
+	return p;
+}
+
+/* Every inherited socket now belongs to a pool of this configuration, or
+ * to a retiring pool (closed when its workers are gone), or to nobody:
+ * closed now. */
+static void
+release_inherited(struct master *m)
+{
+	for (int i = 0; i < m->ninherited; i++) {
+		struct inherited *in = &m->inherited[i];
+		int owned = in->adopted;
+
+		for (struct pool *p = m->pools; p && !owned; p = p->next)
+			owned = p->retiring && p->listen_fd == in->fd;
+		if (!owned && in->fd >= 0) {
+			close(in->fd);
+			if (in->addr != NULL && in->addr[0] == '/')
+				unlink(in->addr);
+			log_notice("reload: closed %s: no pool listens there now",
+			    in->addr ? in->addr : "a socket");
+		}
+		in->fd = -1;
+	}
+}
+
+static void
+adopt_worker(struct master *m, const char *line)
+{
+	int pid, lfd, ofd, efd, decorate, n = 0;
+	long long started, quit_at;
+	struct child *c;
+	struct pool *p;
+
+	if (sscanf(line, "%d %d %d %d %lld %lld %d %n", &pid, &lfd, &ofd,
+	    &efd, &started, &quit_at, &decorate, &n) != 7 || n == 0 ||
+	    pid <= 1)
+		return;
+	p = retiring_pool(m, line + n, lfd, decorate);
+	c = calloc(1, sizeof(*c));
+	if (p == NULL || c == NULL) {
+		free(c);
+		return;
+	}
+	c->pid = pid;
+	c->pool = p;
+	c->slot = -1;
+	c->started = started;
+	c->ready = 1;
+	c->ending = 1;
+	c->quit_at = quit_at;
+	c->out[0].fd = ofd > STDERR_FILENO && fcntl(ofd, F_GETFD) >= 0 ? ofd :
+	    -1;
+	c->out[1].fd = efd > STDERR_FILENO && fcntl(efd, F_GETFD) >= 0 ? efd :
+	    -1;
+	c->next = p->children;
+	p->children = c;
+	p->nchildren++;
+	p->nending++;
+	children_adopt_output(m, c);
+}
+
+int
+reload_adopt_workers(struct master *m)
+{
+	const char *env = getenv(ENV_WORKERS);
+	char *copy, *save = NULL;
+	int n = 0;
+
+	if (env == NULL)
+		return 0;
+	copy = strdup(env);
+	unsetenv(ENV_WORKERS);
+	if (copy == NULL)
+		return 0;
+	for (char *l = strtok_r(copy, "\n", &save); l != NULL;
+	    l = strtok_r(NULL, "\n", &save), n++)
+		adopt_worker(m, l);
+	free(copy);
+	if (n > 0)
+		log_notice("reload: %d workers of the previous configuration "
+		    "finish their requests", n);
+	release_inherited(m);
+	reload_gc(m);
+	return n;
+}
+
+/* A unix socket's file goes with the socket, unless a pool of this
+ * configuration listens there now. */
+static void
+close_socket(struct master *m, struct pool *r)
+{
+	int shared = 0;
+
+	for (struct pool *p = m->pools; p != NULL; p = p->next)
+		if (!p->retiring && p->conf->listen != NULL &&
+		    r->conf->listen != NULL &&
+		    strcmp(p->conf->listen, r->conf->listen) == 0)
+			shared = 1;
+	close(r->listen_fd);
+	if (!shared && r->conf->listen != NULL && r->conf->listen[0] == '/')
+		unlink(r->conf->listen);
+	log_notice("[pool %s] closed %s: the pool is gone", r->conf->name,
+	    r->conf->listen ? r->conf->listen : "its socket");
+	r->listen_fd = -1;
+}
+
+void
+reload_gc(struct master *m)
+{
+	struct pool **pp = &m->pools;
+
+	while (*pp != NULL) {
+		struct pool *r = *pp;
+
+		if (!r->retiring || r->nchildren > 0) {
+			pp = &r->next;
+			continue;
+		}
+		if (r->listen_fd >= 0)
+			close_socket(m, r);
+		*pp = r->next;
+		free(r->conf->listen);
+		free(r->conf->name);
+		free(r->conf);
+		free(r);
+	}
+}

@@ -1,0 +1,30 @@
+/*
+ * reload.h - SIGUSR2 and SIGHUP: a new configuration and binary, the same
+ * listening sockets, no request cut.
+ */
+#ifndef FPM_RELOAD_H
+#define FPM_RELOAD_H
+
+#include "master.h"
+
+/* Check the configuration file again; if it is valid, hand the sockets
+ * and workers over to a new execution of our binary (which does not
+ * return).  Returns -1 when the running configuration stays (logged). */
+int reload(struct master *m, const char *signame);
+
+/* After a reload's exec, before the pools are created: the sockets the
+ * previous master left (FPM_SOCKETS).  Returns 0 or -1. */
+int reload_inherit_sockets(struct master *m);
+
+/* The inherited socket listening on addr (a pool's listen text), or -1. */
+int reload_take_socket(struct master *m, const char *addr);
+
+/* After the pools are created: the previous master's workers
+ * (FPM_WORKERS) become retiring pools; sockets nobody uses are closed.
+ * Returns how many workers were adopted. */
+int reload_adopt_workers(struct master *m);
+
+/* Drop retiring pools whose workers are all gone, closing their sockets. */
+void reload_gc(struct master *m);
+
+#endif
