@@ -8,6 +8,7 @@
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "addr.h"
@@ -166,6 +167,32 @@ addr_clash(const struct addr *a, const struct addr *b)
 		    (memcmp(&a->u.in6.sin6_addr, &b->u.in6.sin6_addr, 16) == 0 ||
 		    memcmp(&a->u.in6.sin6_addr, &any6, 16) == 0 ||
 		    memcmp(&b->u.in6.sin6_addr, &any6, 16) == 0);
+	default:
+		return 0;
+	}
+}
+
+int
+addr_is(const struct addr *a, const struct sockaddr *sa, socklen_t len)
+{
+	const struct sockaddr_un *un = (const struct sockaddr_un *)sa;
+	const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+	const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+
+	if (len < sizeof(sa_family_t) || a->u.sa.sa_family != sa->sa_family)
+		return 0;
+	switch (sa->sa_family) {
+	case AF_UNIX:
+		return len > offsetof(struct sockaddr_un, sun_path) &&
+		    strncmp(a->u.un.sun_path, un->sun_path,
+		    len - offsetof(struct sockaddr_un, sun_path)) == 0;
+	case AF_INET:
+		return len >= sizeof(*in) && a->u.in.sin_port == in->sin_port &&
+		    a->u.in.sin_addr.s_addr == in->sin_addr.s_addr;
+	case AF_INET6:
+		return len >= sizeof(*in6) &&
+		    a->u.in6.sin6_port == in6->sin6_port &&
+		    memcmp(&a->u.in6.sin6_addr, &in6->sin6_addr, 16) == 0;
 	default:
 		return 0;
 	}

@@ -34,6 +34,9 @@ int addr_is_unix(const struct addr *a);
  * port where the hosts match or either is the wildcard. */
 int addr_clash(const struct addr *a, const struct addr *b);
 
+/* Whether a is exactly the address sa (as getsockname(2) gives it). */
+int addr_is(const struct addr *a, const struct sockaddr *sa, socklen_t len);
+
 /* A list of client IP addresses (listen.allowed_clients). */
 struct addr_list {
 	size_t n;

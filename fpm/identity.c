@@ -103,14 +103,34 @@ set_user(const struct pool_conf *c, uid_t uid, gid_t gid, char *err,
 	return 0;
 }
 
+/* The block of strings fpm was started with (what /proc/PID/environ
+ * shows), noted before anything is unset from it. */
+static char *env_lo, *env_hi;
+
+void
+identity_note_environ(void)
+{
+	for (char **e = environ; e != NULL && *e != NULL; e++) {
+		char *end = *e + strlen(*e) + 1;
+
+		if (env_lo == NULL || *e < env_lo)
+			env_lo = *e;
+		if (end > env_hi)
+			env_hi = end;
+	}
+}
+
 /* clearenv() only drops the pointers: the strings fpm was started with
  * stay in memory, where an app (or anyone reading /proc/PID/environ) finds
- * them.  Wipe them first. */
+ * them, even those the master unset (LISTEN_FDS, FPM_SOCKETS).  Wipe
+ * them all first. */
 static void
 scrub_environ(void)
 {
 	for (char **e = environ; e != NULL && *e != NULL; e++)
 		explicit_bzero(*e, strlen(*e));
+	if (env_lo != NULL && env_hi > env_lo)
+		explicit_bzero(env_lo, (size_t)(env_hi - env_lo));
 }
 
 static int

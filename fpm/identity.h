@@ -29,4 +29,8 @@ const char *identity_app_path(const struct pool_conf *c);
  * the reason in err. */
 int identity_check_app(const struct pool_conf *c, char *err, size_t errlen);
 
+/* Note where the environment fpm was started with lies, first thing in
+ * main, so that clear_env can wipe all of it in the workers. */
+void identity_note_environ(void);
+
 #endif

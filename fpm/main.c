@@ -16,6 +16,7 @@
 
 #include "conf.h"
 #include "confcheck.h"
+#include "identity.h"
 #include "log.h"
 #include "master.h"
 #include "pidfile.h"
@@ -198,10 +199,17 @@ main(int argc, char **argv)
 {
 	struct master m = { .epfd = -1, .sigfd = -1, .ready_fd = -1 };
 	struct options o = { 0 };
+	struct sd_socket *activated;
 	pid_t holder;
-	int rc, reloaded;
+	int rc, reloaded, nactivated;
 
+	identity_note_environ();
+	/* Sockets from systemd sit at fds 3 and up: take them before any
+	 * other descriptor is opened. */
+	nactivated = sd_listen_sockets(&activated);
 	parse_options(argc, argv, &o);
+	if (nactivated < 0)
+		fatal("socket activation: LISTEN_FDS: %s", strerror(errno));
 	m.conf = load_config(&o);
 	if (m.conf == NULL)
 		return 1;
@@ -221,6 +229,11 @@ main(int argc, char **argv)
 	m.argv = argv;
 	m.self = self_path(argv[0]);
 	reloaded = getenv("FPM_SOCKETS") != NULL;
+	m.pidfile = o.pid ? o.pid : m.conf->global.pid;
+	if (m.pidfile != NULL && (holder = pidfile_holder(m.pidfile)) > 0)
+		fatal("pid file %s belongs to fpm %d, which is running: stop "
+		    "it first, or give this one another pid file (-g)",
+		    m.pidfile, (int)holder);
 	log_set_level((enum log_level)m.conf->global.log_level);
 	log_set_limit((size_t)m.conf->global.log_limit);
 	if (log_set_syslog(m.conf->global.syslog_ident,
@@ -235,18 +248,14 @@ main(int argc, char **argv)
 		fatal("cannot open error_log %s: %s",
 		    m.conf->global.error_log, strerror(errno));
 	}
-	m.pidfile = o.pid ? o.pid : m.conf->global.pid;
-	if (m.pidfile != NULL && (holder = pidfile_holder(m.pidfile)) > 0)
-		fatal("pid file %s belongs to fpm %d, which is running: stop "
-		    "it first, or give this one another pid file (-g)",
-		    m.pidfile, (int)holder);
 	if (!reloaded && (o.daemonize == 1 || (o.daemonize < 0 &&
 	    m.conf->global.daemonize)))
 		m.ready_fd = daemonize();
 	m.pid = getpid();
 	if (m.pidfile != NULL && pidfile_write(m.pidfile) != 0)
 		fatal("cannot write pid file %s: %s", m.pidfile, strerror(errno));
-	if (master_init(&m) != 0 || reload_inherit_sockets(&m) != 0 ||
+	if (master_init(&m) != 0 || (reloaded ? reload_inherit_sockets(&m) :
+	    reload_inherit_activated(&m, activated, nactivated)) != 0 ||
 	    pools_create(&m) != 0) {
 		pools_close(&m);
 		if (m.pidfile != NULL)

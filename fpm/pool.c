@@ -135,7 +135,13 @@ int
 pool_adopt(const struct pool_conf *c, int fd, char *err, size_t errlen)
 {
 	/* The socket stays; what the new configuration says of it applies:
-	 * owner, group and mode of a unix socket, and the backlog. */
+	 * owner, group and mode of a unix socket, and the backlog.  Workers
+	 * need it non-blocking (systemd passes sockets blocking). */
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0) {
+		snprintf(err, errlen, "fcntl(O_NONBLOCK) failed: %s",
+		    strerror(errno));
+		return -1;
+	}
 	if (addr_is_unix(&c->listen_addr) &&
 	    set_socket_perms(c, err, errlen) != 0)
 		return -1;

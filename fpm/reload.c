@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "children.h"
@@ -239,6 +240,19 @@ reload(struct master *m, const char *signame)
 
 /* ---- after exec ------------------------------------------------------- */
 
+static int
+inherit(struct master *m, int fd, const char *addr)
+{
+	struct inherited *in = realloc(m->inherited,
+	    (size_t)(m->ninherited + 1) * sizeof(*in));
+
+	if (in == NULL)
+		return -1;
+	m->inherited = in;
+	in[m->ninherited++] = (struct inherited){ fd, strdup(addr), 0 };
+	return 0;
+}
+
 int
 reload_inherit_sockets(struct master *m)
 {
@@ -254,22 +268,44 @@ reload_inherit_sockets(struct master *m)
 	for (char *e = strtok_r(copy, ",", &save); e != NULL;
 	    e = strtok_r(NULL, ",", &save)) {
 		char *eq = strrchr(e, '=');
-		struct inherited *in;
 		int fd;
 
 		if (eq == NULL || (fd = atoi(eq + 1)) <= STDERR_FILENO ||
 		    fcntl(fd, F_GETFD) < 0)
 			continue;
 		*eq = '\0';
-		in = realloc(m->inherited, (size_t)(m->ninherited + 1) *
-		    sizeof(*in));
-		if (in == NULL)
+		if (inherit(m, fd, e) != 0)
 			break;
-		m->inherited = in;
-		in[m->ninherited++] = (struct inherited){ fd, strdup(e), 0 };
 		set_cloexec(fd, 1);
 	}
 	free(copy);
+	return 0;
+}
+
+int
+reload_inherit_activated(struct master *m, struct sd_socket *socks, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct sockaddr_storage ss;
+		socklen_t len = sizeof(ss);
+		const struct pool_conf *c = NULL;
+
+		if (getsockname(socks[i].fd, (struct sockaddr *)&ss, &len) == 0)
+			for (c = m->conf->pools; c != NULL; c = c->next)
+				if (addr_is(&c->listen_addr,
+				    (struct sockaddr *)&ss, len))
+					break;
+		if (c == NULL || inherit(m, socks[i].fd, c->listen) != 0) {
+			log_warning("socket activation: fd %d (%s) matches no "
+			    "pool's listen address: closed", socks[i].fd,
+			    socks[i].name[0] ? socks[i].name : "unnamed");
+			close(socks[i].fd);
+			continue;
+		}
+		log_notice("[pool %s] socket activation: fd %d is %s",
+		    c->name, socks[i].fd, c->listen);
+	}
+	free(socks);
 	return 0;
 }
 

@@ -6,6 +6,7 @@
 #define FPM_RELOAD_H
 
 #include "master.h"
+#include "sd.h"
 
 /* Check the configuration file again; if it is valid, hand the sockets
  * and workers over to a new execution of our binary (which does not
@@ -15,6 +16,12 @@ int reload(struct master *m, const char *signame);
 /* After a reload's exec, before the pools are created: the sockets the
  * previous master left (FPM_SOCKETS).  Returns 0 or -1. */
 int reload_inherit_sockets(struct master *m);
+
+/* At a first start: the n sockets systemd passed (sd_listen_sockets(),
+ * taken before anything else opened a descriptor), matched to the pools
+ * by address; the others are closed.  Frees socks.  Returns 0. */
+int reload_inherit_activated(struct master *m, struct sd_socket *socks,
+    int n);
 
 /* The inherited socket listening on addr (a pool's listen text), or -1. */
 int reload_take_socket(struct master *m, const char *addr);

@@ -3,9 +3,9 @@
  * libsystemd: state notifications to the service manager (sd_notify(3))
  * and sockets handed over by socket activation (sd_listen_fds(3)).
  *
- * The names are ours, not libsystemd's: sd_notifyf() here takes no
- * unset_environment argument, so this header and <systemd/sd-daemon.h>
- * cannot be included together.
+ * sd_notifyf() has libsystemd's name but not its signature (there is no
+ * unset_environment here): this header and <systemd/sd-daemon.h> cannot be
+ * included together, nor libsystemd linked in.
  */
 #ifndef FPM_SD_H
 #define FPM_SD_H
@@ -23,7 +23,7 @@
  * socket(2) or sendto(2) said (ENOENT, ECONNREFUSED, EAGAIN...). */
 int sd_notifyf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* "RELOADING=1" with the MONOTONIC_USEC=<CLOCK_MONOTONIC in µs> that
+/* "RELOADING=1" with the MONOTONIC_USEC=<CLOCK_MONOTONIC in microseconds> that
  * Type=notify-reload requires (older managers ignore it).  Send "READY=1"
  * when the reload is done.  Returns as sd_notifyf(). */
 int sd_notify_reloading(void);
@@ -41,12 +41,13 @@ struct sd_socket {
  * LISTEN_PID, LISTEN_FDS and LISTEN_FDNAMES are unset whatever the
  * outcome, so that neither workers nor a second call see them.
  *
- * Returns n and *out, an array of n to free(3); 0 and *out = NULL when
- * nothing is passed (a variable unset, LISTEN_FDS=0, or another process's
- * LISTEN_PID: then no fd is touched); or -1 with errno and *out = NULL:
- * EINVAL for a malformed LISTEN_PID or LISTEN_FDS, or for LISTEN_FDNAMES
- * with a count other than n or a name over 255 bytes; EBADF for a
- * passed fd that is not open; ENOMEM. */
+ * Returns n and *out, an array of n to free(3).  Returns 0 and *out =
+ * NULL when nothing is passed: a variable unset, LISTEN_FDS=0, or the
+ * LISTEN_PID of another process (then LISTEN_FDS is not even read).
+ * Returns -1 with errno and *out = NULL, no fd touched: EINVAL for a
+ * malformed LISTEN_PID or LISTEN_FDS, or a LISTEN_FDNAMES with other than
+ * n names or a name over 255 bytes; EBADF when a passed fd is not open;
+ * ENOMEM. */
 int sd_listen_sockets(struct sd_socket **out);
 
 #endif
