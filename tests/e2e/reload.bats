@@ -247,3 +247,21 @@ start_notify_listener() {
 	run grep -ac LISTEN_ "/proc/${FPM_WORKERS[0]}/environ"
 	assert_output 0
 }
+
+@test "a previous worker that outlives process_control_timeout after a reload is killed, and the log says so" {
+	write_conf "listen.owner = $NGINX_USER" "app = $T/slow.so" \
+		"pm.max_children = 1"
+	sed -i "2a process_control_timeout = 1s" "$T/fpm.ini"
+	start_fpm
+	start_nginx "/slow=unix:$T/www.sock"
+	wait_workers 1
+	start_slow_request 30
+	kill -USR2 "$FPM_PID"
+	wait_until 5 fpm_log_has "child $BUSY did not exit within process_control_timeout after SIGQUIT: sending SIGKILL" ||
+		fail "$(cat "$T/fpm.log")"
+	wait_until 5 not pid_alive "$BUSY"
+	wait_until 5 not pid_alive "$SLOW_CURL"
+	assert_equal "$(cat "$T/slow.code")" 502
+	run get "/slow?s=0"
+	assert_output 200
+}
