@@ -66,7 +66,8 @@ close_except(int *keep, int n)
 static void
 child_reset(struct master *m, struct pool *own, const int out[2])
 {
-	int keep[4] = { own->listen_fd, -1, m->ctl_worker_fd, own->access_fd };
+	int keep[5] = { own->listen_fd, -1, m->ctl_worker_fd, own->access_fd,
+	    own->status_of ? own->status_of->listen_fd : -1 };
 	sigset_t none;	/* all but SIGQUIT */
 	int null;
 
@@ -90,7 +91,7 @@ child_reset(struct master *m, struct pool *own, const int out[2])
 		else
 			dup2(null, STDERR_FILENO);
 	}
-	close_except(keep, 4);
+	close_except(keep, 5);
 }
 
 /* pm.max_requests plus this worker's share of the jitter. */
@@ -128,13 +129,38 @@ child_main(struct master *m, struct pool *p, struct child *c,
 	wc.allowed = &p->conf->allowed_clients;
 	wc.sapi = p->conf->sapi;
 	wc.app = identity_app_path(p->conf);
+	wc.sb = p->sb;
 	wc.slot = &p->sb->slots[c->slot];
+	wc.pages = (struct page_conf){
+		.pool = p->conf->name, .pm = conf_pm_name(p->conf->pm),
+		.status_path = p->conf->status_path,
+		.ping_path = p->conf->ping_path,
+		.ping_response = p->conf->ping_response,
+		.sb = p->status_of ? p->status_of->sb : p->sb,
+		.queue_fd = p->status_of ? p->status_of->listen_fd :
+		    p->listen_fd,
+		.status_only = p->status_of != NULL,
+	};
 	wc.ctl_fd = m->ctl_worker_fd;
 	wc.max_requests = c->request_limit;
 	wc.max_memory = p->conf->max_memory;
 	wc.access_fd = p->access_fd;
 	wc.access_format = p->conf->access_format;
 	worker_main(&wc);
+}
+
+/* A worker that died in a request leaves the pool's count of busy
+ * workers one too high: take it back, then clear the slot. */
+static void
+release_slot(const struct child *c)
+{
+	struct scoreboard *sb = c->pool->sb;
+	struct sb_slot s;
+
+	if (scoreboard_read(&sb->slots[c->slot], &s) == 0 && s.pid == c->pid &&
+	    (s.state == SB_RUNNING || s.state == SB_FINISHING))
+		atomic_fetch_sub_explicit(&sb->active, 1, memory_order_relaxed);
+	scoreboard_reset(&sb->slots[c->slot]);
 }
 
 static int
@@ -397,7 +423,7 @@ children_reap(struct master *m)
 		    c->pool->conf->name, (int)pid, how,
 		    (double)(now - c->started) / 1000.0);
 		if (c->slot >= 0)
-			scoreboard_reset(&c->pool->sb->slots[c->slot]);
+			release_slot(c);
 		if (WIFSIGNALED(status) && (WTERMSIG(status) == SIGSEGV ||
 		    WTERMSIG(status) == SIGBUS))
 			note_crash(m, now);

@@ -164,8 +164,14 @@ static const struct directive directives[] = {
 	  "how requests run: native" },
 	{ "app", T_PATH, P(app), NULL, 0, 0,
 	  "the native app's shared object" },
-	LATER_P("pm.status_path"), LATER_P("pm.status_listen"),
-	LATER_P("ping.path"), LATER_P("ping.response"),
+	{ "pm.status_path", T_STR, P(status_path), NULL, 0, 0,
+	  "URI of the status page, e.g. /status" },
+	{ "pm.status_listen", T_LISTEN, P(status_listen), NULL, 0, 0,
+	  "an address of its own serving only the status page" },
+	{ "ping.path", T_STR, P(ping_path), NULL, 0, 0,
+	  "URI answered with ping.response, e.g. /ping" },
+	{ "ping.response", T_STR, P(ping_response), "pong", 0, 0,
+	  "body of the ping page" },
 	LATER_P("slowlog"), LATER_P("request_slowlog_timeout"),
 	LATER_P("request_slowlog_trace_depth"),
 	LATER_P("security.limit_extensions"),
@@ -570,6 +576,17 @@ set_keyword(const struct directive *d, const char *v, long long *out,
 	return 0;
 }
 
+/* The parsed address beside a T_LISTEN directive's text. */
+static struct addr *
+addr_of(void *base, const struct directive *d)
+{
+	struct pool_conf *pool = base;
+
+	if (d->offset == offsetof(struct pool_conf, status_listen))
+		return &pool->status_listen_addr;
+	return &pool->listen_addr;
+}
+
 /* Store value v for directive d into the struct at base.  dir is the base
  * for relative paths.  Returns 0, or -1 with a message in err. */
 static int
@@ -592,12 +609,12 @@ set_value(const struct directive *d, void *base, const char *v,
 		free(*sp);
 		return resolve_path(v, dir, sp);
 	case T_LISTEN: {
-		struct pool_conf *pool = base;
-		if (addr_parse(v, dir, &pool->listen_addr, err, errlen) != 0)
+		struct addr *a = addr_of(base, d);
+		if (addr_parse(v, dir, a, err, errlen) != 0)
 			return -1;
-		free(pool->listen);
-		pool->listen = strdup(pool->listen_addr.text);
-		return pool->listen ? 0 : -1;
+		free(*sp);
+		*sp = strdup(a->text);
+		return *sp ? 0 : -1;
 	}
 	case T_FORMAT:
 		if (access_format_check(v, err, errlen) != 0)
@@ -1083,6 +1100,40 @@ validate_pm(struct conf *conf, struct pool_conf *p)
 		    p->name);
 }
 
+/* The status and ping pages: paths as php-fpm wants them, and a
+ * status_listen address of its own. */
+static void
+validate_pages(struct conf *conf, struct pool_conf *p)
+{
+	static const char *const paths[] = { "pm.status_path", "ping.path" };
+	const char *vals[] = { p->status_path, p->ping_path };
+
+	for (int i = 0; i < 2; i++)
+		if (vals[i] != NULL && vals[i][0] != '/')
+			conf_error(conf, conf_where(p, paths[i]), "[pool %s] "
+			    "%s '%s' must start with a '/'", p->name, paths[i],
+			    vals[i]);
+	if (p->status_listen == NULL)
+		return;
+	if (p->status_path == NULL)
+		conf_error(conf, conf_where(p, "pm.status_listen"), "[pool %s] "
+		    "pm.status_listen needs pm.status_path", p->name);
+	for (struct pool_conf *q = conf->pools; q != NULL; q = q->next) {
+		const char *with = NULL;
+
+		if (q->listen != NULL &&
+		    addr_clash(&q->listen_addr, &p->status_listen_addr))
+			with = q->listen;
+		else if (q != p && q->status_listen != NULL &&
+		    addr_clash(&q->status_listen_addr, &p->status_listen_addr))
+			with = q->status_listen;
+		if (with != NULL)
+			conf_error(conf, conf_where(p, "pm.status_listen"),
+			    "[pool %s] pm.status_listen '%s' is already used by "
+			    "pool '%s'", p->name, p->status_listen, q->name);
+	}
+}
+
 static void
 validate_pool(struct conf *conf, struct pool_conf *p, int is_root,
     int allow_root)
@@ -1107,6 +1158,7 @@ validate_pool(struct conf *conf, struct pool_conf *p, int is_root,
 	validate_identity(conf, p, is_root, allow_root);
 	validate_paths(conf, p);
 	validate_pm(conf, p);
+	validate_pages(conf, p);
 }
 
 /* [global] checks that involve more than one value. */

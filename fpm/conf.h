@@ -80,6 +80,11 @@ struct pool_conf {
 	long long decorate_workers_output;
 	char *access_log;
 	char *access_format;
+	char *status_path;
+	char *status_listen;
+	struct addr status_listen_addr;
+	char *ping_path;
+	char *ping_response;
 
 	long long sapi;
 	char *app;

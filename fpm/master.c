@@ -261,6 +261,11 @@ master_run(struct master *m)
 		if (m->stopping != RUNNING && children_count(m) == 0)
 			break;
 		m->wake_at = 0;
+		if (now >= m->sample_at) {
+			pools_sample(m);
+			m->sample_at = now + 1000;
+		}
+		master_wake_at(m, m->sample_at);
 		if (m->stopping == RUNNING) {
 			for (struct pool *p = m->pools; p != NULL; p = p->next)
 				p->pm->tick(m, p, now);

@@ -48,6 +48,8 @@ struct pool {
 	struct pool_conf *conf;
 	int retiring;			/* the previous configuration's pool,
 					 * kept until its workers are gone */
+	struct pool *status_of;		/* pm.status_listen: the pool whose
+					 * status this one serves */
 	int listen_fd;
 	struct watch listen_watch;
 	int listen_armed;		/* ondemand: the master watches it */
@@ -82,6 +84,7 @@ struct master {
 	long long stop_deadline;	/* ms; 0 = none */
 	int killed;			/* SIGKILL sent to stragglers */
 	long long wake_at;		/* earliest deadline of this round */
+	long long sample_at;		/* next pools_sample() */
 	long long *crashes;		/* emergency restart: recent crash times */
 	int ncrashes;
 	const char *pidfile;

@@ -132,10 +132,13 @@ pm_spawn(struct master *m, struct pool *p, int n, long long now)
 void
 pm_note_at_max(struct pool *p, int at_max)
 {
-	if (at_max && !p->at_max)
+	if (at_max && !p->at_max) {
 		log_warning("[pool %s] server reached pm.max_children setting "
 		    "(%lld), consider raising it", p->conf->name,
 		    p->conf->max_children);
+		atomic_fetch_add_explicit(&p->sb->max_children_reached, 1,
+		    memory_order_relaxed);
+	}
 	p->at_max = at_max;
 }
 

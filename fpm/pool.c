@@ -15,6 +15,7 @@
 #include "identity.h"
 #include "log.h"
 #include "pm.h"
+#include "listenq.h"
 #include "pool.h"
 #include "reload.h"
 #include "scoreboard.h"
@@ -183,6 +184,25 @@ pool_prepare(struct pool *p)
 	return open_access_log(p);
 }
 
+void
+pools_sample(struct master *m)
+{
+	for (struct pool *p = m->pools; p != NULL; p = p->next) {
+		struct listenq q;
+		unsigned max;
+
+		if (p->sb == NULL || p->listen_fd < 0 ||
+		    listenq_read(p->listen_fd, &q) != 0)
+			continue;
+		max = atomic_load_explicit(&p->sb->max_listen_queue,
+		    memory_order_relaxed);
+		while (q.len > max && !atomic_compare_exchange_weak_explicit(
+		    &p->sb->max_listen_queue, &max, q.len,
+		    memory_order_relaxed, memory_order_relaxed))
+			;
+	}
+}
+
 int
 pools_reopen_logs(struct master *m)
 {
@@ -216,6 +236,38 @@ pool_open(struct master *m, struct pool *p, char *err, size_t errlen)
 	return 0;
 }
 
+/* pm.status_listen: a hidden pool of one worker on its own address,
+ * which answers only the status and ping pages of pool main, so that
+ * they answer while main's workers are all busy. */
+static struct pool *
+status_pool(struct master *m, struct pool *main, char *err, size_t errlen)
+{
+	struct pool *p = calloc(1, sizeof(*p));
+	struct pool_conf *c = malloc(sizeof(*c));
+
+	if (p == NULL || c == NULL) {
+		free(p);
+		free(c);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	*c = *main->conf;		/* same name, user, chroot... */
+	c->listen = c->status_listen;
+	c->listen_addr = c->status_listen_addr;
+	c->pm = PM_STATIC;
+	c->max_children = 1;
+	c->max_requests = c->max_memory = 0;
+	c->access_log = NULL;
+	c->next = NULL;
+	p->conf = c;
+	p->pm = &pm_static;
+	p->status_of = main;
+	p->listen_fd = -1;
+	if (pool_prepare(p) != 0 || pool_open(m, p, err, errlen) != 0)
+		return NULL;
+	return p;
+}
+
 int
 pools_create(struct master *m)
 {
@@ -241,6 +293,14 @@ pools_create(struct master *m)
 			    c->listen, err);
 			return -1;
 		}
+		if (c->status_listen == NULL)
+			continue;
+		if ((p->next = status_pool(m, p, err, sizeof(err))) == NULL) {
+			log_alert("[pool %s] pm.status_listen %s: %s", c->name,
+			    c->status_listen, err);
+			return -1;
+		}
+		tail = &p->next->next;
 	}
 	return 0;
 }

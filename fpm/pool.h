@@ -14,6 +14,10 @@ int pools_create(struct master *m);
  * (logged; that pool keeps its old file). */
 int pools_reopen_logs(struct master *m);
 
+/* Note each pool's listen queue in its scoreboard's "max listen queue"
+ * (the status page reads the current one itself).  Once a second. */
+void pools_sample(struct master *m);
+
 /* Close every listening socket (and unlink unix socket files). */
 void pools_close(struct master *m);
 

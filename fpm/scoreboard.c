@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 
 #include "scoreboard.h"
 
@@ -19,6 +20,15 @@ sb_size(unsigned nslots)
 	    sizeof(struct sb_slot);
 }
 
+static long long
+realtime_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 struct scoreboard *
 scoreboard_create(unsigned nslots)
 {
@@ -29,6 +39,7 @@ scoreboard_create(unsigned nslots)
 	if (sb == MAP_FAILED)
 		return NULL;
 	sb->nslots = nslots;
+	sb->started_us = realtime_us();
 	for (unsigned i = 0; i < nslots; i++)
 		scoreboard_reset(&sb->slots[i]);
 	return sb;

@@ -35,10 +35,14 @@ struct sb_slot {
 	pid_t pid;
 	int state;			/* enum sb_state */
 	long long started_ms;		/* monotonic: the worker's start */
+	long long started_us;		/* realtime µs, for display */
 	long long idle_since_ms;	/* monotonic: when it last went idle */
 	long long req_start_ms;		/* monotonic: the current request */
 	long long req_start_us;		/* realtime µs, for display */
 	unsigned long long requests;	/* served so far */
+	long long last_duration_us;	/* the last request's */
+	double last_cpu;		/* % of a CPU the last request used */
+	long long last_memory;		/* bytes: peak RSS after it */
 	long long content_length;
 	char method[16];
 	char uri[512];
@@ -47,9 +51,17 @@ struct sb_slot {
 	char user[64];
 };
 
+/* Pool-wide counters, for the status page only.  Workers add to the
+ * first three with atomics; the master keeps the last three. */
 struct scoreboard {
 	unsigned nslots;
 	long long started_us;		/* realtime µs: the pool's start */
+	atomic_ullong accepted;		/* requests taken */
+	atomic_int active;		/* workers in a request now */
+	atomic_int max_active;
+	atomic_uint max_listen_queue;
+	atomic_ullong max_children_reached;
+	atomic_ullong slow_requests;
 	struct sb_slot slots[];
 };
 

@@ -297,10 +297,18 @@ fpm_flush(fpm_request *req)
 /* When a request began, for its duration and its access log line. */
 struct req_clock {
 	struct timespec mono, real;
-	struct rusage ru;		/* only when the log prints %C */
+	struct rusage ru;		/* only when measure_cpu */
+	/* measured as the request ends */
+	struct timespec end;		/* realtime */
+	double duration;		/* seconds */
+	double cpu_user, cpu_sys;	/* seconds */
+	long long memory;		/* bytes: peak RSS */
 };
 
-static int log_cpu, log_memory;		/* the access format uses %C, %M */
+/* Whether requests are measured for CPU and memory (a getrusage(2) at
+ * each end): only if the access format prints them or the pool has a
+ * status page. */
+static int measure_cpu, measure_memory;
 static unsigned long long served;	/* requests this worker served */
 
 static long long
@@ -337,7 +345,7 @@ slot_reading(struct req_clock *clk)
 
 	clock_gettime(CLOCK_MONOTONIC, &clk->mono);
 	clock_gettime(CLOCK_REALTIME, &clk->real);
-	if (log_cpu)
+	if (measure_cpu)
 		getrusage(RUSAGE_SELF, &clk->ru);
 	sb_write_begin(s);
 	s->state = SB_READING;
@@ -348,6 +356,23 @@ slot_reading(struct req_clock *clk)
 	s->user[0] = '\0';
 	s->content_length = 0;
 	sb_write_end(s);
+}
+
+/* The pool's counters: one more request taken, one more worker busy. */
+static void
+count_request(void)
+{
+	struct scoreboard *sb = conf->sb;
+	int active, max;
+
+	atomic_fetch_add_explicit(&sb->accepted, 1, memory_order_relaxed);
+	active = atomic_fetch_add_explicit(&sb->active, 1,
+	    memory_order_relaxed) + 1;
+	max = atomic_load_explicit(&sb->max_active, memory_order_relaxed);
+	while (active > max && !atomic_compare_exchange_weak_explicit(
+	    &sb->max_active, &max, active, memory_order_relaxed,
+	    memory_order_relaxed))
+		;
 }
 
 static void
@@ -369,15 +394,21 @@ slot_running(fpm_request *req)
 }
 
 static void
-slot_served(void)
+slot_served(const struct req_clock *clk)
 {
 	struct sb_slot *s = conf->slot;
+	struct scoreboard *sb = conf->sb;
 
 	sb_write_begin(s);
 	s->requests++;
 	s->state = SB_IDLE;
 	s->idle_since_ms = mono_ms();
+	s->last_duration_us = (long long)(clk->duration * 1e6);
+	s->last_cpu = clk->duration > 0 ? 100.0 * (clk->cpu_user +
+	    clk->cpu_sys) / clk->duration : 0;
+	s->last_memory = clk->memory;
 	sb_write_end(s);
+	atomic_fetch_sub_explicit(&sb->active, 1, memory_order_relaxed);
 }
 
 static const char *
@@ -415,33 +446,42 @@ rec_header(void *ctx, const char *name, char *out, size_t outlen)
 
 /* One line per request, in one write(2) on an O_APPEND descriptor, so
  * lines from many workers never interleave. */
+/* What the request cost, as it ends: into clk. */
+static void
+measure(struct req_clock *clk)
+{
+	struct timespec mono;
+	struct rusage ru;
+
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &clk->end);
+	clk->duration = (double)(mono.tv_sec - clk->mono.tv_sec) +
+	    (double)(mono.tv_nsec - clk->mono.tv_nsec) / 1e9;
+	if (!measure_cpu && !measure_memory)
+		return;
+	getrusage(RUSAGE_SELF, &ru);
+	clk->memory = (long long)ru.ru_maxrss * 1024;
+	if (!measure_cpu)
+		return;
+	clk->cpu_user = (double)(ru.ru_utime.tv_sec - clk->ru.ru_utime.tv_sec) +
+	    (double)(ru.ru_utime.tv_usec - clk->ru.ru_utime.tv_usec) / 1e6;
+	clk->cpu_sys = (double)(ru.ru_stime.tv_sec - clk->ru.ru_stime.tv_sec) +
+	    (double)(ru.ru_stime.tv_usec - clk->ru.ru_stime.tv_usec) / 1e6;
+}
+
 static void
 access_log(fpm_request *req, const struct req_clock *clk)
 {
 	struct access_rec r = {
 		.pool = pool_name, .pid = getpid(), .ppid = getppid(),
-		.status = req->status, .start = clk->real,
+		.status = req->status, .start = clk->real, .end = clk->end,
+		.duration = clk->duration, .cpu_user = clk->cpu_user,
+		.cpu_sys = clk->cpu_sys, .memory = clk->memory,
 		.param = rec_param, .header = rec_header, .ctx = req,
 	};
-	struct timespec mono;
-	struct rusage ru;
 	char line[8192];
 	size_t n;
 
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	clock_gettime(CLOCK_REALTIME, &r.end);
-	r.duration = (double)(mono.tv_sec - clk->mono.tv_sec) +
-	    (double)(mono.tv_nsec - clk->mono.tv_nsec) / 1e9;
-	if (log_cpu || log_memory) {
-		getrusage(RUSAGE_SELF, &ru);
-		r.memory = (long long)ru.ru_maxrss * 1024;
-	}
-	if (log_cpu) {
-		r.cpu_user = (double)(ru.ru_utime.tv_sec - clk->ru.ru_utime.tv_sec)
-		    + (double)(ru.ru_utime.tv_usec - clk->ru.ru_utime.tv_usec) / 1e6;
-		r.cpu_sys = (double)(ru.ru_stime.tv_sec - clk->ru.ru_stime.tv_sec)
-		    + (double)(ru.ru_stime.tv_usec - clk->ru.ru_stime.tv_usec) / 1e6;
-	}
 	n = access_format(line, sizeof(line), conf->access_format, &r);
 	if (write(conf->access_fd, line, n) != (ssize_t)n)
 		log_warning("[pool %s] pid %d: cannot write the access log: %s",
@@ -567,7 +607,7 @@ request_reset(fpm_request *req)
 /* Finish the response.  Returns the connection if the web server asked to
  * keep it (fastcgi_keep_conn) and it is still sound, else -1 (closed). */
 static int
-request_finish(fpm_request *req, int app_rc, const struct req_clock *clk)
+request_finish(fpm_request *req, int app_rc, struct req_clock *clk)
 {
 	int fd, keep;
 
@@ -589,6 +629,7 @@ request_finish(fpm_request *req, int app_rc, const struct req_clock *clk)
 	 * with the protocol: never reuse it. */
 	keep = req->fcgx.keepConnection && !req->failed && req->body_done;
 	req->fcgx.keepConnection = keep;
+	measure(clk);
 	/* The params are freed with the request. */
 	if (conf->access_fd >= 0)
 		access_log(req, clk);
@@ -603,7 +644,7 @@ request_finish(fpm_request *req, int app_rc, const struct req_clock *clk)
 static int
 serve(fpm_request *req, const struct sapi_ops *sapi, int fd)
 {
-	struct req_clock clock_, *clk = &clock_;
+	struct req_clock clock_ = { 0 }, *clk = &clock_;
 	int rc;
 
 	slot_reading(clk);
@@ -620,14 +661,16 @@ serve(fpm_request *req, const struct sapi_ops *sapi, int fd)
 	}
 	request_reset(req);
 	slot_running(req);
-	rc = sapi->handle(req);
+	count_request();
+	if (!pages_serve(req, &conf->pages, &rc))
+		rc = sapi->handle(req);
 	if (rc != 0)
 		log_warning("[pool %s] pid %d: app failed on %s %s",
 		    pool_name, (int)getpid(),
 		    fpm_param(req, "REQUEST_METHOD") ?: "?",
 		    fpm_param(req, "REQUEST_URI") ?: "?");
 	fd = request_finish(req, rc, clk);
-	slot_served();
+	slot_served(clk);
 	served++;
 	return fd;
 }
@@ -746,12 +789,16 @@ worker_loop(const struct worker_conf *wc, fpm_request *req,
 {
 	static struct kept kept;
 	unsigned long long before;
+	struct timespec now;
 	uint32_t reason;
 	uint64_t value;
 
 	sb_write_begin(wc->slot);
 	wc->slot->pid = getpid();
 	wc->slot->started_ms = mono_ms();
+	clock_gettime(CLOCK_REALTIME, &now);
+	wc->slot->started_us = (long long)now.tv_sec * 1000000 +
+	    now.tv_nsec / 1000;
 	sb_write_end(wc->slot);
 	slot_state(SB_IDLE);
 	ctl_send(wc->ctl_fd, CTL_READY, 0, 0);
@@ -801,9 +848,11 @@ worker_main(const struct worker_conf *wc)
 		_exit(78);
 	}
 	if (wc->access_fd >= 0) {
-		log_cpu = access_format_uses(wc->access_format, 'C');
-		log_memory = access_format_uses(wc->access_format, 'M');
+		measure_cpu = access_format_uses(wc->access_format, 'C');
+		measure_memory = access_format_uses(wc->access_format, 'M');
 	}
+	if (wc->pages.status_path != NULL)
+		measure_cpu = measure_memory = 1;
 	worker_loop(wc, &req, sapi, &idle_mask);
 	if (sapi->shutdown != NULL)
 		sapi->shutdown();

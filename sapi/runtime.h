@@ -5,8 +5,10 @@
 #define FPM_RUNTIME_H
 
 #include "addr.h"
+#include "pages.h"
 
 struct sb_slot;
+struct scoreboard;
 
 struct worker_conf {
 	const char *pool;
@@ -14,13 +16,15 @@ struct worker_conf {
 	const struct addr_list *allowed;
 	long long sapi;
 	const char *app;		/* as seen by the worker */
-	struct sb_slot *slot;		/* its scoreboard slot */
+	struct scoreboard *sb;		/* its pool's scoreboard */
+	struct sb_slot *slot;		/* its own slot there */
 	int ctl_fd;			/* messages to the master */
 	long long max_requests;		/* with its jitter; 0 = no limit */
 	long long max_memory;		/* bytes; 0 = no limit */
 	int statm_fd;			/* /proc/self/statm, for max_memory */
 	int access_fd;			/* access.log, or -1 */
 	const char *access_format;
+	struct page_conf pages;		/* status and ping */
 };
 
 /* A sapi: how a worker turns a request into a response. */

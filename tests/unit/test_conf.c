@@ -1280,7 +1280,7 @@ unsupported_php_fpm_directives_warn_and_are_not_errors(void **state)
 	struct conf *c;
 
 	write_file(f, "fpm.ini", "[global]\nprocess.max = 128\n"
-	    POOL_WWW "pm.status_path = /status\n"
+	    POOL_WWW "request_slowlog_timeout = 5s\n"
 	    "slowlog = /var/log/$pool.slow.log\n"
 	    "php_value[memory_limit] = 128M\n");
 	c = load(f, "fpm.ini", NULL);
@@ -1289,7 +1289,7 @@ unsupported_php_fpm_directives_warn_and_are_not_errors(void **state)
 	assert_true(has_warning(c, path_of(f, "fpm.ini"), 2,
 	    "[global] 'process.max' is not supported yet, ignored"));
 	assert_true(has_warning(c, path_of(f, "fpm.ini"), 6,
-	    "[www] 'pm.status_path' is not supported yet, ignored"));
+	    "[www] 'request_slowlog_timeout' is not supported yet, ignored"));
 	assert_true(has_warning(c, path_of(f, "fpm.ini"), 7,
 	    "[www] 'slowlog' is not supported yet, ignored"));
 	assert_true(has_warning(c, path_of(f, "fpm.ini"), 8,
