@@ -11,6 +11,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -397,7 +398,8 @@ put_value(struct buf *b, const struct field *f, enum esc e, int epoch)
 		put_fmt(b, "%llu", f->u);
 		break;
 	case V_CPU:
-		put_fmt(b, "%.2f", f->d);
+		/* NaN or inf would make invalid JSON and OpenMetrics */
+		put_fmt(b, "%.2f", isfinite(f->d) ? f->d : 0.0);
 		break;
 	}
 }

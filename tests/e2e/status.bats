@@ -110,18 +110,33 @@ status_via_listen() {
 	assert_equal "$(xmllint --xpath 'string(/status/process-manager)' "$T/body")" static
 }
 
-@test "?openmetrics&full passes promtool and carries per-worker metrics" {
+@test "?openmetrics&full parses as OpenMetrics and with promtool, with per-worker metrics" {
 	start_status_pool "$T/www.sock" 2
 	run get "/status?openmetrics&full"
 	assert_output 200
-	run promtool check metrics <"$T/body"
+	grep -qi '^Content-Type: application/openmetrics-text' "$T/headers"
+	# The reference OpenMetrics parser (Debian's python3-prometheus-client)
+	run /usr/bin/python3 -c '
+import sys
+from prometheus_client.openmetrics.parser import text_string_to_metric_families
+fams = {f.name: f for f in text_string_to_metric_families(sys.stdin.read())}
+print(fams["phpfpm_accepted_connections"].type)
+print(len([s for s in fams["phpfpm_process_requests"].samples if "pid" in s.labels]))
+print(len(fams))' <"$T/body"
 	assert_success
-	run grep -c '^phpfpm_' "$T/body"
-	assert [ "$output" -ge 14 ]
-	grep -q '^phpfpm_accepted_connections_total{pool="www"} ' "$T/body"
-	# php-fpm ignores &full here (php-src #9494): one series per worker
-	run grep -cE '^phpfpm_process_requests(_total)?\{.*pid="[0-9]+"' "$T/body"
-	assert_output 2
+	assert_line --index 0 counter
+	# php-fpm ignores &full here (php-src #9494): a series per worker
+	assert_line --index 1 2
+	# promtool reads the older Prometheus text format: it must parse the
+	# page; its only remarks may be that a counter's _total sample has no
+	# HELP of its own (OpenMetrics puts HELP on the family).
+	run promtool check metrics <"$T/body"
+	assert [ "$status" -eq 0 ] || assert [ "$status" -eq 3 ]
+	refute_output --partial "error"
+	if [ -n "$output" ]; then
+		run grep -cv '_total no help text$' <<<"$output"
+		assert_output 0
+	fi
 }
 
 @test "the HTML page renders in headless Chromium with the pool's table" {

@@ -14,6 +14,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -830,6 +831,22 @@ missing_strings_print_as_a_dash(void **state)
 }
 
 static void
+cpu_that_is_not_a_number_prints_as_zero(void **state)
+{
+	struct status_proc proc = two_procs[0];
+	struct status_pool p = www();
+	char *s;
+
+	(void)state;
+	proc.last_request_cpu = NAN;
+	p.procs = &proc;
+	p.nprocs = 1;
+	s = render(&p, 1, STATUS_JSON, 1);
+	assert_non_null(strstr(s, "\"last request cpu\":0.00,"));
+	free(s);
+}
+
+static void
 several_pools_render_one_after_another(void **state)
 {
 	struct status_pool p[2] = { www(), www() };
@@ -1083,6 +1100,7 @@ main(void)
 		cmocka_unit_test(
 		    bytes_that_are_not_utf8_become_u_fffd_except_in_text),
 		cmocka_unit_test(missing_strings_print_as_a_dash),
+		cmocka_unit_test(cpu_that_is_not_a_number_prints_as_zero),
 		cmocka_unit_test(several_pools_render_one_after_another),
 		cmocka_unit_test(
 		    several_pools_in_openmetrics_share_each_family),
