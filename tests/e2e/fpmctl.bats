@@ -216,3 +216,16 @@ fpmctl: $T/fpm.ini has 1 error: nothing done"
 	assert_failure 64
 	assert_line "fpmctl: unexpected argument 'www'"
 }
+
+@test "fpmctl top redraws the table every second until interrupted" {
+	write_status_conf 2 hello
+	start_fpm
+	wait_workers 2
+	# 2.5 s of top, then SIGINT, as a user's Ctrl-C
+	run timeout -s INT 2.5 "$FPMCTL_BIN" -y "$T/fpm.ini" -g "$T/fpm.pid" top \
+		</dev/null
+	assert [ "$status" -eq 0 ] || assert [ "$status" -eq 124 ]
+	# a screen clear per frame, and a pool header in each
+	assert [ "$(grep -o $'\e\\[H\e\\[2J' <<<"$output" | wc -l)" -ge 2 ]
+	assert [ "$(grep -c '^www (static)' <<<"$output")" -ge 2 ]
+}
