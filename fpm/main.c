@@ -194,6 +194,41 @@ detach_stdio(void)
 		close(null);
 }
 
+/* The error log, as [global] says.  Start-up: a failure is fatal. */
+static void
+open_log(const struct global_conf *g)
+{
+	log_set_level((enum log_level)g->log_level);
+	log_set_limit((size_t)g->log_limit);
+	if (log_set_syslog(g->syslog_ident, (int)g->syslog_facility,
+	    g->syslog_socket) != 0)
+		fatal("syslog.socket '%s': %s", g->syslog_socket,
+		    strerror(errno));
+	if (log_open(g->error_log) == 0)
+		return;
+	if (strcmp(g->error_log, "syslog") == 0)
+		fatal("error_log = syslog: cannot connect to %s: %s",
+		    g->syslog_socket, strerror(errno));
+	fatal("cannot open error_log %s: %s", g->error_log, strerror(errno));
+}
+
+/* The pools listen: say so in the log, to systemd, and to the parent
+ * waiting after -D. */
+static void
+announce_ready(struct master *m)
+{
+	log_notice("fpm %s is running, pid %d", PACKAGE_VERSION, (int)m->pid);
+	log_notice("ready to handle connections");
+	sd_notifyf("READY=1\nSTATUS=fpm %s: %zu pools", PACKAGE_VERSION,
+	    m->conf->npools);
+	if (m->ready_fd >= 0) {
+		detach_stdio();
+		(void)!write(m->ready_fd, "", 1);
+		close(m->ready_fd);
+		m->ready_fd = -1;
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -234,20 +269,7 @@ main(int argc, char **argv)
 		fatal("pid file %s belongs to fpm %d, which is running: stop "
 		    "it first, or give this one another pid file (-g)",
 		    m.pidfile, (int)holder);
-	log_set_level((enum log_level)m.conf->global.log_level);
-	log_set_limit((size_t)m.conf->global.log_limit);
-	if (log_set_syslog(m.conf->global.syslog_ident,
-	    (int)m.conf->global.syslog_facility,
-	    m.conf->global.syslog_socket) != 0)
-		fatal("syslog.socket '%s': %s", m.conf->global.syslog_socket,
-		    strerror(errno));
-	if (log_open(m.conf->global.error_log) != 0) {
-		if (strcmp(m.conf->global.error_log, "syslog") == 0)
-			fatal("error_log = syslog: cannot connect to %s: %s",
-			    m.conf->global.syslog_socket, strerror(errno));
-		fatal("cannot open error_log %s: %s",
-		    m.conf->global.error_log, strerror(errno));
-	}
+	open_log(&m.conf->global);
 	if (!reloaded && (o.daemonize == 1 || (o.daemonize < 0 &&
 	    m.conf->global.daemonize)))
 		m.ready_fd = daemonize();
@@ -263,16 +285,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	reload_adopt_workers(&m);
-	log_notice("fpm %s is running, pid %d", PACKAGE_VERSION, (int)m.pid);
-	log_notice("ready to handle connections");
-	sd_notifyf("READY=1\nSTATUS=fpm %s: %zu pools", PACKAGE_VERSION,
-	    m.conf->npools);
-	if (m.ready_fd >= 0) {
-		detach_stdio();
-		(void)!write(m.ready_fd, "", 1);
-		close(m.ready_fd);
-		m.ready_fd = -1;
-	}
+	announce_ready(&m);
 	rc = master_run(&m);
 	pools_close(&m);
 	if (m.pidfile != NULL)
