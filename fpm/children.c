@@ -399,38 +399,57 @@ note_crash(struct master *m, long long now)
 				children_retire(m, c, "emergency restart");
 }
 
+/* One worker is gone: log it, keep what it wrote, tell its pm. */
+static void
+exited(struct master *m, pid_t pid, int status)
+{
+	struct child *c = unlink_child(m, pid);
+	long long now = now_ms();
+	char how[96];
+	enum log_level lvl;
+
+	if (c == NULL)
+		return;		/* not a worker: an -t check child */
+	read_output(m, c, 0, 1);
+	read_output(m, c, 1, 1);
+	describe_status(status, how, sizeof(how));
+	lvl = (WIFEXITED(status) && WEXITSTATUS(status) == 0) || c->ending ||
+	    m->stopping ? LOG_LEVEL_NOTICE : LOG_LEVEL_WARNING;
+	log_msg(lvl, "[pool %s] child %d %s after %.3f seconds",
+	    c->pool->conf->name, (int)pid, how,
+	    (double)(now - c->started) / 1000.0);
+	if (c->slot >= 0)
+		release_slot(c);
+	if (WIFSIGNALED(status) && (WTERMSIG(status) == SIGSEGV ||
+	    WTERMSIG(status) == SIGBUS))
+		note_crash(m, now);
+	if (!m->stopping)
+		c->pool->pm->on_exit(m, c->pool, c, now);
+	free(c);
+}
+
 void
 children_reap(struct master *m)
 {
 	int status;
 	pid_t pid;
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		struct child *c = unlink_child(m, pid);
-		long long now = now_ms();
-		char how[96];
-		enum log_level lvl;
-
-		if (c == NULL)
-			continue;	/* not a worker: an -t check child */
-		read_output(m, c, 0, 1);
-		read_output(m, c, 1, 1);
-		describe_status(status, how, sizeof(how));
-		lvl = (WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
-		    c->ending || m->stopping ? LOG_LEVEL_NOTICE :
-		    LOG_LEVEL_WARNING;
-		log_msg(lvl, "[pool %s] child %d %s after %.3f seconds",
-		    c->pool->conf->name, (int)pid, how,
-		    (double)(now - c->started) / 1000.0);
-		if (c->slot >= 0)
-			release_slot(c);
-		if (WIFSIGNALED(status) && (WTERMSIG(status) == SIGSEGV ||
-		    WTERMSIG(status) == SIGBUS))
-			note_crash(m, now);
-		if (!m->stopping)
-			c->pool->pm->on_exit(m, c->pool, c, now);
-		free(c);
+	while (m->npending > 0) {
+		m->npending--;
+		exited(m, m->pending[m->npending].pid,
+		    m->pending[m->npending].status);
 	}
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		exited(m, pid, status);
+}
+
+void
+children_exited_elsewhere(struct master *m, pid_t pid, int status)
+{
+	if (m->npending == (int)(sizeof(m->pending) / sizeof(m->pending[0])))
+		return;
+	m->pending[m->npending].pid = pid;
+	m->pending[m->npending++].status = status;
 }
 
 /* Ask c to leave after its request: the flag in its slot, which a busy

@@ -15,6 +15,10 @@ int children_spawn(struct master *m, struct pool *p);
  * it wrote, and tell the pool's pm. */
 void children_reap(struct master *m);
 
+/* A wait(2) outside children_reap (the slow-log tracer's) consumed the
+ * exit of pid: children_reap handles it on its next round. */
+void children_exited_elsewhere(struct master *m, pid_t pid, int status);
+
 /* Ask c to finish its request and leave (SIGQUIT); it is no longer
  * counted, and gets SIGKILL if it outlives process_control_timeout. */
 void children_retire(struct master *m, struct child *c, const char *why);

@@ -172,8 +172,13 @@ static const struct directive directives[] = {
 	  "URI answered with ping.response, e.g. /ping" },
 	{ "ping.response", T_STR, P(ping_response), "pong", 0, 0,
 	  "body of the ping page" },
-	LATER_P("slowlog"), LATER_P("request_slowlog_timeout"),
-	LATER_P("request_slowlog_trace_depth"),
+	{ "slowlog", T_PATH, P(slowlog), NULL, 0, 0,
+	  "file the backtraces of slow requests go to" },
+	{ "request_slowlog_timeout", T_TIME, P(slowlog_timeout), "0", 0,
+	  86400 * 365, "a request running longer gets its backtrace in the "
+	  "slow log, 0 = never" },
+	{ "request_slowlog_trace_depth", T_INT, P(slowlog_depth), "20", 1,
+	  1000, "frames in a slow-log backtrace" },
 	LATER_P("security.limit_extensions"),
 	LATER_P("listen.acl_users"), LATER_P("listen.acl_groups"),
 	LATER_P("listen.setfib"), LATER_P("process.dumpable"),
@@ -1093,6 +1098,10 @@ validate_pm(struct conf *conf, struct pool_conf *p)
 		conf_warning(conf, conf_where(p, "pm.process_idle_timeout"),
 		    "[pool %s] pm.process_idle_timeout only applies to "
 		    "pm = ondemand, ignored", p->name);
+	if (p->slowlog_timeout > 0 && p->slowlog == NULL)
+		conf_error(conf, conf_where(p, "request_slowlog_timeout"),
+		    "[pool %s] request_slowlog_timeout needs 'slowlog', the "
+		    "file the backtraces go to", p->name);
 	if (p->access_log == NULL &&
 	    conf_where(p, "access.format") != &p->section)
 		conf_warning(conf, conf_where(p, "access.format"), "[pool %s] "

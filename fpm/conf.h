@@ -85,6 +85,9 @@ struct pool_conf {
 	struct addr status_listen_addr;
 	char *ping_path;
 	char *ping_response;
+	char *slowlog;
+	long long slowlog_timeout;		/* seconds, 0 = off */
+	long long slowlog_depth;
 
 	long long sapi;
 	char *app;

@@ -40,6 +40,8 @@ struct child {
 	long long quit_at;		/* SIGQUIT sent then (ms), 0 = not yet */
 	long long kill_at;		/* SIGKILL due then (ms), 0 = none */
 	int killed;			/* SIGKILL sent */
+	long long slow_logged;		/* req_start_ms of the request the slow
+					 * log has, so it is logged once */
 	struct child_out out[2];
 	struct child *next;
 };
@@ -57,6 +59,7 @@ struct pool {
 	const struct pm_ops *pm;
 	struct scoreboard *sb;
 	int access_fd;			/* access.log, or -1 */
+	int slowlog_fd;			/* slowlog, or -1 */
 	struct child *children;		/* newest first */
 	int nchildren;
 	int nending;
@@ -85,6 +88,9 @@ struct master {
 	int killed;			/* SIGKILL sent to stragglers */
 	long long wake_at;		/* earliest deadline of this round */
 	long long sample_at;		/* next pools_sample() */
+	struct { pid_t pid; int status; } pending[16];	/* exits reaped
+					 * elsewhere, for children_reap */
+	int npending;
 	long long *crashes;		/* emergency restart: recent crash times */
 	int ncrashes;
 	const char *pidfile;

@@ -149,24 +149,31 @@ pool_adopt(const struct pool_conf *c, int fd, char *err, size_t errlen)
 	return listen_backlog(c, fd, err, errlen);
 }
 
+/* (Re)open one of the pool's log files into *fdp; path NULL = none. */
 static int
-open_access_log(struct pool *p)
+open_log(struct pool *p, const char *what, const char *path, int *fdp)
 {
 	int fd;
 
-	if (p->conf->access_log == NULL)
+	if (path == NULL)
 		return 0;
-	fd = open(p->conf->access_log, O_WRONLY | O_APPEND | O_CREAT |
-	    O_CLOEXEC, 0640);
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 	if (fd < 0) {
-		log_alert("[pool %s] cannot open access.log %s: %s",
-		    p->conf->name, p->conf->access_log, strerror(errno));
+		log_alert("[pool %s] cannot open %s %s: %s", p->conf->name,
+		    what, path, strerror(errno));
 		return -1;
 	}
-	if (p->access_fd >= 0)
-		close(p->access_fd);
-	p->access_fd = fd;
+	if (*fdp >= 0)
+		close(*fdp);
+	*fdp = fd;
 	return 0;
+}
+
+static int
+open_access_log(struct pool *p)
+{
+	return open_log(p, "access.log", p->conf->access_log, &p->access_fd) |
+	    open_log(p, "slowlog", p->conf->slowlog, &p->slowlog_fd);
 }
 
 /* What a pool needs besides its socket: the scoreboard, with room for a
@@ -174,7 +181,7 @@ open_access_log(struct pool *p)
 static int
 pool_prepare(struct pool *p)
 {
-	p->access_fd = -1;
+	p->access_fd = p->slowlog_fd = -1;
 	p->sb = scoreboard_create((unsigned)p->conf->max_children * 2 + 1);
 	if (p->sb == NULL) {
 		log_alert("[pool %s] mmap(MAP_SHARED|MAP_ANONYMOUS) of the "
@@ -257,7 +264,8 @@ status_pool(struct master *m, struct pool *main, char *err, size_t errlen)
 	c->pm = PM_STATIC;
 	c->max_children = 1;
 	c->max_requests = c->max_memory = 0;
-	c->access_log = NULL;
+	c->access_log = c->slowlog = NULL;
+	c->slowlog_timeout = c->request_terminate_timeout = 0;
 	c->next = NULL;
 	p->conf = c;
 	p->pm = &pm_static;

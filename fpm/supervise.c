@@ -7,12 +7,17 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "children.h"
 #include "control.h"
 #include "log.h"
 #include "pm.h"
 #include "scoreboard.h"
+#include "slowlog.h"
 #include "supervise.h"
 
 /* A worker gets this long between SIGTERM and SIGKILL when its request
@@ -34,15 +39,14 @@ kill_now(struct child *c, const char *why)
 /* request_terminate_timeout: php-fpm's log line, then SIGTERM, then
  * SIGKILL if the worker still runs TERM_GRACE_MS later. */
 static void
-check_request(struct master *m, struct child *c, long long now)
+check_request(struct master *m, struct child *c, const struct sb_slot *sp,
+    long long now)
 {
 	const struct pool_conf *pc = c->pool->conf;
 	long long limit = pc->request_terminate_timeout * 1000, due;
-	struct sb_slot s;
+	const struct sb_slot s = *sp;
 
-	if (limit <= 0 || c->kill_at != 0 || c->slot < 0 ||
-	    scoreboard_read(&c->pool->sb->slots[c->slot], &s) != 0 ||
-	    s.pid != c->pid)
+	if (limit <= 0 || c->kill_at != 0)
 		return;
 	if (s.state != SB_READING && s.state != SB_RUNNING &&
 	    (s.state != SB_FINISHING || !pc->terminate_track_finished))
@@ -61,18 +65,86 @@ check_request(struct master *m, struct child *c, long long now)
 	master_wake_at(m, c->kill_at);
 }
 
+/* The slow log's entry: php-fpm's shape, in one write(2). */
+static void
+write_entry(struct pool *p, const struct child *c, const char *script,
+    const char *frames)
+{
+	char head[64], entry[16384];
+	time_t t = time(NULL);
+	struct tm tm;
+	int n;
+
+	localtime_r(&t, &tm);
+	strftime(head, sizeof(head), "%d-%b-%Y %H:%M:%S", &tm);
+	n = snprintf(entry, sizeof(entry), "\n[%s]  [pool %s] pid %d\n"
+	    "script_filename = %s\n%s", head, p->conf->name, (int)c->pid,
+	    script, frames);
+	if (n >= (int)sizeof(entry))
+		n = (int)sizeof(entry) - 1;
+	if (n > 0 && write(p->slowlog_fd, entry, (size_t)n) != n)
+		log_error("[pool %s] cannot write the slow log %s: %s",
+		    p->conf->name, p->conf->slowlog, strerror(errno));
+}
+
+/* request_slowlog_timeout: once per request, php-fpm's warning, then the
+ * worker's stack into the slow log. */
+static void
+check_slow(struct master *m, struct child *c, const struct sb_slot *s,
+    long long now)
+{
+	struct pool *p = c->pool;
+	long long limit = p->conf->slowlog_timeout * 1000, due;
+	char frames[12288], err[256];
+	const char *script = s->script[0] ? s->script :
+	    p->conf->app ? p->conf->app : "-";
+	int status;
+
+	if (limit <= 0 || p->slowlog_fd < 0 || c->slow_logged == s->req_start_ms
+	    || (s->state != SB_READING && s->state != SB_RUNNING))
+		return;
+	due = s->req_start_ms + limit;
+	if (now < due) {
+		master_wake_at(m, due);
+		return;
+	}
+	c->slow_logged = s->req_start_ms;
+	log_warning("[pool %s] child %d, script '%s' (request: \"%s %s\") "
+	    "executing too slow (%.3f sec), logging", p->conf->name,
+	    (int)c->pid, script, s->method, s->uri,
+	    (double)(now - s->req_start_ms) / 1000.0);
+	atomic_fetch_add_explicit(&p->sb->slow_requests, 1,
+	    memory_order_relaxed);
+	if (slowlog_trace(c->pid, (int)p->conf->slowlog_depth, frames,
+	    sizeof(frames), &status, err, sizeof(err)) != 0) {
+		log_error("[pool %s] child %d: no backtrace: %s",
+		    p->conf->name, (int)c->pid, err);
+		if (status != -1)
+			children_exited_elsewhere(m, c->pid, status);
+		return;
+	}
+	write_entry(p, c, script, frames);
+}
+
 void
 supervise_timeouts(struct master *m, long long now)
 {
 	long long grace = m->conf->global.process_control_timeout * 1000;
 
 	for (struct pool *p = m->pools; p != NULL; p = p->next) {
-		if (p->conf->request_terminate_timeout > 0 && p->nchildren > 0)
+		if ((p->conf->request_terminate_timeout > 0 ||
+		    p->conf->slowlog_timeout > 0) && p->nchildren > 0)
 			master_wake_at(m, now + TERM_CHECK_MS);
 		for (struct child *c = p->children; c != NULL; c = c->next) {
+			struct sb_slot s;
+
 			if (c->killed)
 				continue;
-			check_request(m, c, now);
+			if (c->slot >= 0 && scoreboard_read(
+			    &p->sb->slots[c->slot], &s) == 0 && s.pid == c->pid) {
+				check_slow(m, c, &s, now);
+				check_request(m, c, &s, now);
+			}
 			if (c->kill_at != 0 && now >= c->kill_at)
 				kill_now(c, "did not end after SIGTERM");
 			else if (c->kill_at != 0)

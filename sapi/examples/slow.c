@@ -2,6 +2,7 @@
  * slow: sleeps ?s=N seconds (fractions allowed), then answers.  With
  * &bg=M it then ends the response (fpm_finish_request) and goes on
  * "working" M more seconds, as an app sending mail after answering does.
+ * ?spin=N burns the CPU for N seconds instead of sleeping.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,23 @@ arg(const char *qs, const char *name, double def)
 	double v = p ? strtod(p + strlen(name), NULL) : def;
 
 	return v < 0 ? 0 : v;
+}
+
+/* A CPU-bound loop, for slow-log traces of a worker that does not sleep. */
+static volatile unsigned long spun;
+
+static void
+spin_for(double secs)
+{
+	struct timespec t0, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		for (int i = 0; i < 100000; i++)
+			spun++;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while ((double)(t.tv_sec - t0.tv_sec) +
+	    (double)(t.tv_nsec - t0.tv_nsec) / 1e9 < secs);
 }
 
 static void
@@ -34,8 +52,12 @@ fpm_app_handle(fpm_request *req)
 {
 	const char *qs = fpm_param(req, "QUERY_STRING");
 	double secs = arg(qs, "s=", 1.0), bg = arg(qs, "bg=", 0);
+	double spin = arg(qs, "spin=", 0);
 
-	pause_for(secs);
+	if (spin > 0)
+		spin_for(spin), secs = spin;
+	else
+		pause_for(secs);
 	fpm_header(req, "Content-Type", "text/plain");
 	if (fpm_printf(req, "slept %.3f s\n", secs) < 0)
 		return -1;

@@ -70,7 +70,7 @@ teardown() {
 	assert_success
 	assert_line --regexp '^pm\.max_children +pool +5 +workers of a static pool'
 	assert_line --regexp '^pm\.max_memory +pool +0 +a worker whose RSS'
-	assert_line --regexp '^slowlog +pool +- +not supported yet$'
+	assert_line --regexp '^listen\.acl_users +pool +- +not supported yet$'
 	run "$FPM_BIN" --man
 	assert_success
 	assert_line ".SH POOL DIRECTIVES"

@@ -1280,8 +1280,8 @@ unsupported_php_fpm_directives_warn_and_are_not_errors(void **state)
 	struct conf *c;
 
 	write_file(f, "fpm.ini", "[global]\nprocess.max = 128\n"
-	    POOL_WWW "request_slowlog_timeout = 5s\n"
-	    "slowlog = /var/log/$pool.slow.log\n"
+	    POOL_WWW "listen.acl_users = www-data\n"
+	    "security.limit_extensions = .php\n"
 	    "php_value[memory_limit] = 128M\n");
 	c = load(f, "fpm.ini", NULL);
 	assert_int_equal(conf_validate(c, 0, 0), 0);
@@ -1289,9 +1289,9 @@ unsupported_php_fpm_directives_warn_and_are_not_errors(void **state)
 	assert_true(has_warning(c, path_of(f, "fpm.ini"), 2,
 	    "[global] 'process.max' is not supported yet, ignored"));
 	assert_true(has_warning(c, path_of(f, "fpm.ini"), 6,
-	    "[www] 'request_slowlog_timeout' is not supported yet, ignored"));
+	    "[www] 'listen.acl_users' is not supported yet, ignored"));
 	assert_true(has_warning(c, path_of(f, "fpm.ini"), 7,
-	    "[www] 'slowlog' is not supported yet, ignored"));
+	    "[www] 'security.limit_extensions' is not supported yet, ignored"));
 	assert_true(has_warning(c, path_of(f, "fpm.ini"), 8,
 	    "[www] 'php_value[memory_limit]' is not supported yet, ignored"));
 }

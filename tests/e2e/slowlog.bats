@@ -1,0 +1,65 @@
+#!/usr/bin/env bats
+# The slow log: a request past request_slowlog_timeout gets one backtrace,
+# taken by the master with ptrace and unwound with libdw, in php-fpm's
+# format; the request itself goes on and completes.
+
+load helpers
+
+setup() {
+	e2e_setup
+}
+
+teardown() {
+	e2e_teardown
+}
+
+slow_conf() {
+	write_conf "listen.owner = $NGINX_USER" "app = $T/slow.so" \
+		"pm.max_children = 1" "request_slowlog_timeout = 1s" \
+		"slowlog = $T/slow.log" "pm.status_path = /status" "$@"
+	start_fpm
+	start_nginx "/slow=unix:$T/www.sock" "/status=unix:$T/www.sock"
+	wait_workers 1
+}
+
+@test "a request past request_slowlog_timeout is logged once with its stack, and completes" {
+	slow_conf
+	local w=${FPM_WORKERS[0]}
+	run get "/slow?s=3"
+	assert_output 200
+	assert_equal "$(cat "$T/body")" "slept 3.000 s"
+	run cat "$T/slow.log"
+	assert_line --index 0 --regexp "^\[[0-9]{2}-[A-Z][a-z]{2}-[0-9]{4} [0-9:]{8}\]  \[pool www\] pid $w$"
+	assert_line --index 1 "script_filename = $T/slow.so"
+	assert_line --regexp '^\[0x[0-9a-f]{16}\] (__)?(clock_)?nanosleep(@[A-Z_.0-9]+)?\(\) '
+	assert_line --regexp '^\[0x[0-9a-f]{16}\] fpm_app_handle\(\) sapi/examples/slow\.c:[0-9]+$'
+	# once per request, however long it runs past the timeout
+	assert_equal "$(grep -c "pid $w\$" "$T/slow.log")" 1
+	assert fpm_log_has "WARNING: \[pool www\] child $w, script '$T/slow.so' \(request: \"GET /slow\?s=3\"\) executing too slow \(1\.[0-9]{3} sec\), logging"
+	run get "/status?json"
+	assert_equal "$(jq '."slow requests"' "$T/body")" 1
+	# the worker was only paused: it serves on
+	assert pid_alive "$w"
+}
+
+@test "request_slowlog_trace_depth bounds the frames" {
+	slow_conf "request_slowlog_trace_depth = 2"
+	run get "/slow?s=2"
+	assert_output 200
+	assert_equal "$(grep -c '^\[0x' "$T/slow.log")" 2
+}
+
+@test "a CPU-bound request is traced too" {
+	slow_conf
+	run get "/slow?spin=2"
+	assert_output 200
+	run grep -E '^\[0x[0-9a-f]{16}\] (fpm_app_handle|spin_for)\(\) sapi/examples/slow\.c:[0-9]+$' "$T/slow.log"
+	assert_success
+}
+
+@test "request_slowlog_timeout without slowlog is a -t error" {
+	write_conf "request_slowlog_timeout = 5s"
+	fpm_test
+	assert_failed_with "1 error"
+	assert_line "$T/fpm.ini:8: [pool www] request_slowlog_timeout needs 'slowlog', the file the backtraces go to"
+}
