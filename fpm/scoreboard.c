@@ -84,6 +84,7 @@ scoreboard_read(const struct sb_slot *s, struct sb_slot *out)
 			out->query[sizeof(out->query) - 1] = '\0';
 			out->script[sizeof(out->script) - 1] = '\0';
 			out->user[sizeof(out->user) - 1] = '\0';
+			out->frames[sizeof(out->frames) - 1] = '\0';
 			return 0;
 		}
 	}

@@ -49,6 +49,10 @@ struct sb_slot {
 	char query[512];
 	char script[512];
 	char user[64];
+	/* Script-level frames a sapi publishes (PHP: function, file, line),
+	 * innermost first, one per line: the slow log prints them above the
+	 * native stack. */
+	char frames[1024];
 };
 
 /* Pool-wide counters, for the status page only.  Workers add to the

@@ -65,21 +65,37 @@ check_request(struct master *m, struct child *c, const struct sb_slot *sp,
 	master_wake_at(m, c->kill_at);
 }
 
+/* A worker's published frames, with control characters other than the
+ * line breaks made visible, so it cannot forge entries. */
+static void
+clean_frames(const char *in, char *out, size_t outlen)
+{
+	size_t n = 0;
+
+	for (; *in != '\0' && n + 1 < outlen; in++)
+		out[n++] = (unsigned char)*in < 0x20 && *in != '\n' ? '?' : *in;
+	out[n] = '\0';
+}
+
 /* The slow log's entry: php-fpm's shape, in one write(2). */
 static void
 write_entry(struct pool *p, const struct child *c, const char *script,
-    const char *frames)
+    const char *sapi_frames, const char *frames)
 {
-	char head[64], entry[16384];
+	char head[64], entry[16384], sapi[1024];
 	time_t t = time(NULL);
 	struct tm tm;
 	int n;
 
 	localtime_r(&t, &tm);
 	strftime(head, sizeof(head), "%d-%b-%Y %H:%M:%S", &tm);
+	clean_frames(sapi_frames, sapi, sizeof(sapi));
+	sapi_frames = sapi;
 	n = snprintf(entry, sizeof(entry), "\n[%s]  [pool %s] pid %d\n"
-	    "script_filename = %s\n%s", head, p->conf->name, (int)c->pid,
-	    script, frames);
+	    "script_filename = %s\n%s%s%s", head, p->conf->name, (int)c->pid,
+	    script, sapi_frames, sapi_frames[0] != '\0' &&
+	    sapi_frames[strlen(sapi_frames) - 1] != '\n' ? "\n" : "",
+	    frames);
 	if (n >= (int)sizeof(entry))
 		n = (int)sizeof(entry) - 1;
 	if (n > 0 && write(p->slowlog_fd, entry, (size_t)n) != n)
@@ -123,7 +139,7 @@ check_slow(struct master *m, struct child *c, const struct sb_slot *s,
 			children_exited_elsewhere(m, c->pid, status);
 		return;
 	}
-	write_entry(p, c, script, frames);
+	write_entry(p, c, script, s->frames, frames);
 }
 
 void

@@ -79,6 +79,13 @@ int fpm_flush(fpm_request *req);
  * request_terminate_timeout_track_finished is set.  Returns 0 or -1. */
 int fpm_finish_request(fpm_request *req);
 
+/* Publish where the request is at the script level, for the slow log: one
+ * frame per line, innermost first ("render() /srv/page.php:12\n...").  A
+ * sapi for a scripting language (PHP) calls it as functions are entered
+ * and left; a native app may too.  The text is cut to 1023 bytes; NULL
+ * clears it.  Costs a copy into shared memory, no system call. */
+void fpm_set_frames(fpm_request *req, const char *frames);
+
 /* The name of the pool this worker serves. */
 const char *fpm_pool_name(void);
 

@@ -353,7 +353,7 @@ slot_reading(struct req_clock *clk)
 	s->req_start_us = (long long)clk->real.tv_sec * 1000000 +
 	    clk->real.tv_nsec / 1000;
 	s->method[0] = s->uri[0] = s->query[0] = s->script[0] = '\0';
-	s->user[0] = '\0';
+	s->user[0] = s->frames[0] = '\0';
 	s->content_length = 0;
 	sb_write_end(s);
 }
@@ -538,6 +538,17 @@ await_successor(void)
 	sigaddset(&q, SIGQUIT);
 	while (sigtimedwait(&q, NULL, &wait) < 0 && errno == EINTR)
 		;
+}
+
+void
+fpm_set_frames(fpm_request *req, const char *frames)
+{
+	struct sb_slot *s = conf->slot;
+
+	(void)req;
+	sb_write_begin(s);
+	sb_copy(s->frames, sizeof(s->frames), frames);
+	sb_write_end(s);
 }
 
 int

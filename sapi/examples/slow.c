@@ -2,7 +2,9 @@
  * slow: sleeps ?s=N seconds (fractions allowed), then answers.  With
  * &bg=M it then ends the response (fpm_finish_request) and goes on
  * "working" M more seconds, as an app sending mail after answering does.
- * ?spin=N burns the CPU for N seconds instead of sleeping.
+ * ?spin=N burns the CPU for N seconds instead of sleeping.  With &frames
+ * it publishes two script-level frames, as the PHP sapi does, for the
+ * slow log to print.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +56,9 @@ fpm_app_handle(fpm_request *req)
 	double secs = arg(qs, "s=", 1.0), bg = arg(qs, "bg=", 0);
 	double spin = arg(qs, "spin=", 0);
 
+	if (qs != NULL && strstr(qs, "frames") != NULL)
+		fpm_set_frames(req, "sleep() /srv/app/slow.php:7\n"
+		    "main() /srv/app/slow.php:12\n");
 	if (spin > 0)
 		spin_for(spin), secs = spin;
 	else

@@ -63,3 +63,14 @@ slow_conf() {
 	assert_failed_with "1 error"
 	assert_line "$T/fpm.ini:8: [pool www] request_slowlog_timeout needs 'slowlog', the file the backtraces go to"
 }
+
+@test "frames a sapi publishes are printed above the native stack" {
+	slow_conf
+	run get "/slow?s=2&frames"
+	assert_output 200
+	run cat "$T/slow.log"
+	assert_line --index 1 "script_filename = $T/slow.so"
+	assert_line --index 2 "sleep() /srv/app/slow.php:7"
+	assert_line --index 3 "main() /srv/app/slow.php:12"
+	assert_line --index 4 --regexp '^\[0x[0-9a-f]{16}\] '
+}
