@@ -4,8 +4,10 @@
  * "working" M more seconds, as an app sending mail after answering does.
  * ?spin=N burns the CPU for N seconds instead of sleeping.  With &frames
  * it publishes two script-level frames, as the PHP sapi does, for the
- * slow log to print.
+ * slow log to print.  &mark=PATH creates PATH once the work after
+ * finishing is done.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -49,6 +51,27 @@ pause_for(double secs)
 		;
 }
 
+/* &mark=PATH: create PATH (the query's value, up to '&'). */
+static void
+mark(const char *qs)
+{
+	const char *p = qs ? strstr(qs, "mark=") : NULL;
+	char path[512];
+	size_t n;
+	FILE *f;
+
+	if (p == NULL)
+		return;
+	p += 5;
+	n = strcspn(p, "&");
+	if (n >= sizeof(path))
+		return;
+	memcpy(path, p, n);
+	path[n] = '\0';
+	if ((f = fopen(path, "w")) != NULL)
+		fclose(f);
+}
+
 int
 fpm_app_handle(fpm_request *req)
 {
@@ -70,6 +93,7 @@ fpm_app_handle(fpm_request *req)
 		if (fpm_finish_request(req) != 0)
 			return -1;
 		pause_for(bg);
+		mark(qs);
 	}
 	return 0;
 }
