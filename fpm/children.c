@@ -66,8 +66,8 @@ close_except(int *keep, int n)
 static void
 child_reset(struct master *m, struct pool *own, const int out[2])
 {
-	int keep[5] = { own->listen_fd, -1, m->ctl_worker_fd, own->access_fd,
-	    own->status_of ? own->status_of->listen_fd : -1 };
+	int keep[6] = { own->listen_fd, -1, m->ctl_worker_fd, own->access_fd,
+	    own->status_of ? own->status_of->listen_fd : -1, own->slowlog_fd };
 	sigset_t none;	/* all but SIGQUIT */
 	int null;
 
@@ -91,7 +91,7 @@ child_reset(struct master *m, struct pool *own, const int out[2])
 		else
 			dup2(null, STDERR_FILENO);
 	}
-	close_except(keep, 5);
+	close_except(keep, 6);
 }
 
 /* pm.max_requests plus this worker's share of the jitter. */
@@ -124,6 +124,8 @@ child_main(struct master *m, struct pool *p, struct child *c,
 	/* After setuid: a change of credentials clears the death signal. */
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != m->pid)
 		_exit(0);
+	if (p->conf->dumpable)
+		prctl(PR_SET_DUMPABLE, 1);
 	wc.pool = p->conf->name;
 	wc.listen_fd = p->listen_fd;
 	wc.allowed = &p->conf->allowed_clients;
@@ -145,6 +147,8 @@ child_main(struct master *m, struct pool *p, struct child *c,
 	wc.max_requests = c->request_limit;
 	wc.max_memory = p->conf->max_memory;
 	wc.access_fd = p->access_fd;
+	wc.slowlog_fd = p->slowlog_fd;
+	wc.slowlog_depth = (int)p->conf->slowlog_depth;
 	wc.access_format = p->conf->access_format;
 	worker_main(&wc);
 }

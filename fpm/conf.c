@@ -181,7 +181,9 @@ static const struct directive directives[] = {
 	  1000, "frames in a slow-log backtrace" },
 	LATER_P("security.limit_extensions"),
 	LATER_P("listen.acl_users"), LATER_P("listen.acl_groups"),
-	LATER_P("listen.setfib"), LATER_P("process.dumpable"),
+	LATER_P("listen.setfib"),
+	{ "process.dumpable", T_BOOL, P(dumpable), "no", 0, 0,
+	  "keep workers dumpable (core files, ptrace by their own user)" },
 	LATER_P("apparmor_hat"), LATER_P("php_value[]"), LATER_P("php_flag[]"),
 	LATER_P("php_admin_value[]"), LATER_P("php_admin_flag[]"),
 };

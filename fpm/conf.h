@@ -88,6 +88,7 @@ struct pool_conf {
 	char *slowlog;
 	long long slowlog_timeout;		/* seconds, 0 = off */
 	long long slowlog_depth;
+	long long dumpable;
 
 	long long sapi;
 	char *app;

@@ -132,8 +132,11 @@ slowlog_trace(pid_t pid, int depth, char *out, size_t outlen,
 	*exited = -1;
 	out[0] = '\0';
 	if (ptrace(PTRACE_SEIZE, pid, NULL, NULL) != 0) {
+		int e = errno;
+
 		snprintf(err, errlen, "ptrace(PTRACE_SEIZE, %d) failed: %s",
-		    (int)pid, strerror(errno));
+		    (int)pid, strerror(e));
+		errno = e;
 		return -1;
 	}
 	if (ptrace(PTRACE_INTERRUPT, pid, NULL, NULL) != 0 ||
@@ -141,12 +144,15 @@ slowlog_trace(pid_t pid, int depth, char *out, size_t outlen,
 		snprintf(err, errlen, "could not stop %d for the trace",
 		    (int)pid);
 		ptrace(PTRACE_DETACH, pid, NULL, NULL);
+		errno = ESRCH;
 		return -1;
 	}
 	rc = unwind(pid, &w);
 	ptrace(PTRACE_DETACH, pid, NULL, NULL);
-	if (rc != 0)
+	if (rc != 0) {
 		snprintf(err, errlen, "unwinding %d failed: %s", (int)pid,
 		    dwfl_errmsg(-1));
+		errno = EIO;
+	}
 	return rc;
 }

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "pm.h"
 #include "scoreboard.h"
+#include "runtime.h"
 #include "slowlog.h"
 #include "supervise.h"
 
@@ -132,14 +133,23 @@ check_slow(struct master *m, struct child *c, const struct sb_slot *s,
 	atomic_fetch_add_explicit(&p->sb->slow_requests, 1,
 	    memory_order_relaxed);
 	if (slowlog_trace(c->pid, (int)p->conf->slowlog_depth, frames,
-	    sizeof(frames), &status, err, sizeof(err)) != 0) {
-		log_error("[pool %s] child %d: no backtrace: %s",
-		    p->conf->name, (int)c->pid, err);
-		if (status != -1)
-			children_exited_elsewhere(m, c->pid, status);
+	    sizeof(frames), &status, err, sizeof(err)) == 0) {
+		write_entry(p, c, script, s->frames, frames);
 		return;
 	}
-	write_entry(p, c, script, s->frames, frames);
+	if (errno == EPERM || errno == EACCES) {
+		/* The worker writes its own stack after this head. */
+		log_notice("[pool %s] child %d: %s: the worker writes its own "
+		    "backtrace", p->conf->name, (int)c->pid, err);
+		write_entry(p, c, script, s->frames,
+		    "(ptrace denied: the worker's own backtrace follows)\n");
+		kill(c->pid, FPM_SIG_TRACE);
+		return;
+	}
+	log_error("[pool %s] child %d: no backtrace: %s", p->conf->name,
+	    (int)c->pid, err);
+	if (status != -1)
+		children_exited_elsewhere(m, c->pid, status);
 }
 
 void

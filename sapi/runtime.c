@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <execinfo.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -573,6 +574,43 @@ fpm_finish_request(fpm_request *req)
 	return rc;
 }
 
+/* ---- a backtrace of its own -------------------------------------------- */
+
+/* When the master may not ptrace this worker (no CAP_SYS_PTRACE, Yama),
+ * it sends FPM_SIG_TRACE and has already written the entry's head; the
+ * worker appends its stack.  Only async-signal-safe calls here:
+ * backtrace() was warmed up at start (its first call loads libgcc), and
+ * backtrace_symbols_fd() writes without allocating.  The cost: a sleep
+ * the signal interrupts returns early (EINTR), as with any signal. */
+static void
+on_trace(int sig, siginfo_t *si, void *uc)
+{
+	void *frames[1001];
+	int saved = errno, n;
+
+	(void)sig, (void)uc;
+	if (si->si_pid != getppid() || conf->slowlog_fd < 0)
+		return;
+	n = backtrace(frames, conf->slowlog_depth + 1);
+	if (n > 1)	/* the first frame is this handler */
+		backtrace_symbols_fd(frames + 1, n - 1, conf->slowlog_fd);
+	errno = saved;
+}
+
+static void
+trace_setup(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_trace,
+	    .sa_flags = SA_SIGINFO | SA_RESTART };
+	void *warm[4];
+
+	if (conf->slowlog_fd < 0)
+		return;
+	backtrace(warm, 4);
+	sigfillset(&sa.sa_mask);
+	sigaction(FPM_SIG_TRACE, &sa, NULL);
+}
+
 /* ---- the loop ---------------------------------------------------------- */
 
 static void
@@ -851,6 +889,7 @@ worker_main(const struct worker_conf *wc)
 		_exit(70);
 	}
 	set_signals(&idle_mask);
+	trace_setup();
 	/* No listening socket for libfcgi: it must never accept by itself. */
 	FCGX_InitRequest(&req.fcgx, -1, 0);
 	req.spool_fd = -1;

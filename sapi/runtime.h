@@ -7,6 +7,8 @@
 #include "addr.h"
 #include "pages.h"
 
+#include <signal.h>
+
 struct sb_slot;
 struct scoreboard;
 
@@ -25,7 +27,13 @@ struct worker_conf {
 	int access_fd;			/* access.log, or -1 */
 	const char *access_format;
 	struct page_conf pages;		/* status and ping */
+	int slowlog_fd;			/* for a backtrace of its own, or -1 */
+	int slowlog_depth;
 };
+
+/* The master sends this when it may not ptrace the worker: the worker
+ * writes its own backtrace into the slow log. */
+#define FPM_SIG_TRACE (SIGRTMIN + 1)
 
 /* A sapi: how a worker turns a request into a response. */
 struct fpm_request;

@@ -74,3 +74,31 @@ slow_conf() {
 	assert_line --index 3 "main() /srv/app/slow.php:12"
 	assert_line --index 4 --regexp '^\[0x[0-9a-f]{16}\] '
 }
+
+@test "without CAP_SYS_PTRACE the worker writes its own backtrace, and the log says so" {
+	write_conf "listen.owner = $NGINX_USER" "app = $T/slow.so" \
+		"pm.max_children = 1" "request_slowlog_timeout = 1s" \
+		"slowlog = $T/slow.log"
+	# the master as root, but without the capability to ptrace
+	capsh --drop=cap_sys_ptrace -- -c \
+		"exec '$FPM_BIN' -y '$T/fpm.ini' -F -g '$T/fpm.pid'" \
+		>"$T/fpm.out" 2>&1 3>&- &
+	FPM_PID=$!
+	wait_until 5 fpm_ready || fail "$(cat "$T/fpm.out" "$T/fpm.log")"
+	run grep CapEff "/proc/$FPM_PID/status"
+	refute_output --regexp 'ffffffff$'
+	start_nginx "/slow=unix:$T/www.sock"
+	wait_workers 1
+	local w=${FPM_WORKERS[0]}
+	run get "/slow?s=2.5"
+	assert_output 200
+	assert_equal "$(cat "$T/body")" "slept 2.500 s"
+	wait_until 5 grep -q 'fpm_app_handle' "$T/slow.log" || fail "$(cat "$T/slow.log")"
+	run cat "$T/slow.log"
+	assert_line --index 0 --regexp "\[pool www\] pid $w$"
+	assert_line --index 2 "(ptrace denied: the worker's own backtrace follows)"
+	assert_line --regexp "^$T/slow\.so\(fpm_app_handle\+0x[0-9a-f]+\)\[0x[0-9a-f]+\]$"
+	assert_line --regexp 'libc\.so\.6\((__)?(clock_)?nanosleep\+0x[0-9a-f]+\)'
+	assert fpm_log_has "child $w: ptrace\(PTRACE_SEIZE, $w\) failed: Operation not permitted: the worker writes its own backtrace"
+	assert pid_alive "$w"
+}
