@@ -152,6 +152,54 @@ set_env(const struct pool_conf *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* What the master still needs once its pools listen: to fork workers
+ * into their identity (setuid, setgid, chroot, nice, rlimits), to signal
+ * and ptrace them, to own, reopen and chmod sockets and logs on a reload
+ * or SIGUSR1 (chown, fowner, dac_override, bind below 1024). */
+static const cap_value_t master_caps[] = {
+	CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_KILL, CAP_SETGID,
+	CAP_SETUID, CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT, CAP_SYS_PTRACE,
+	CAP_SYS_NICE, CAP_SYS_RESOURCE,
+};
+
+int
+identity_master_caps(char *err, size_t errlen)
+{
+	int n = (int)(sizeof(master_caps) / sizeof(master_caps[0]));
+	cap_t cur = cap_get_proc(), keep = cap_init();
+	int rc = -1;
+
+	if (cur == NULL || keep == NULL) {
+		snprintf(err, errlen, "cap_get_proc() failed: %s",
+		    strerror(errno));
+		goto out;
+	}
+	/* Keep, of the list, only what the master has: never more. */
+	for (int i = 0; i < n; i++) {
+		cap_flag_value_t v = CAP_CLEAR;
+
+		cap_get_flag(cur, master_caps[i], CAP_PERMITTED, &v);
+		if (v == CAP_SET) {
+			cap_set_flag(keep, CAP_PERMITTED, 1, &master_caps[i],
+			    CAP_SET);
+			cap_set_flag(keep, CAP_EFFECTIVE, 1, &master_caps[i],
+			    CAP_SET);
+		}
+	}
+	if (cap_set_proc(keep) != 0) {
+		snprintf(err, errlen, "cap_set_proc() failed: %s",
+		    strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (cur != NULL)
+		cap_free(cur);
+	if (keep != NULL)
+		cap_free(keep);
+	return rc;
+}
+
 static int
 drop_caps(char *err, size_t errlen)
 {

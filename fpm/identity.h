@@ -29,6 +29,12 @@ const char *identity_app_path(const struct pool_conf *c);
  * the reason in err. */
 int identity_check_app(const struct pool_conf *c, char *err, size_t errlen);
 
+/* The master keeps only the capabilities it needs to run its pools (see
+ * identity.c), dropping the rest from its effective and permitted sets.
+ * A reload's exec starts from the full set of root again.  Returns 0, or
+ * -1 with a message in err. */
+int identity_master_caps(char *err, size_t errlen);
+
 /* Note where the environment fpm was started with lies, first thing in
  * main, so that clear_env can wipe all of it in the workers. */
 void identity_note_environ(void);

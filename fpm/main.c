@@ -235,6 +235,7 @@ main(int argc, char **argv)
 	struct master m = { .epfd = -1, .sigfd = -1, .ready_fd = -1 };
 	struct options o = { 0 };
 	struct sd_socket *activated;
+	char err[256];
 	pid_t holder;
 	int rc, reloaded, nactivated;
 
@@ -285,6 +286,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	reload_adopt_workers(&m);
+	if (geteuid() == 0 && identity_master_caps(err, sizeof(err)) != 0)
+		log_warning("cannot narrow the master's capabilities: %s", err);
 	announce_ready(&m);
 	rc = master_run(&m);
 	pools_close(&m);
