@@ -66,6 +66,7 @@ static const struct code codes[] = {
 	{ '%', BRACE_NONE, NULL, NULL },
 	{ 'C', BRACE_UNIT, cpu_units, NULL },
 	{ 'd', BRACE_UNIT, duration_units, NULL },
+	{ 'D', BRACE_UNIT, duration_units, NULL },
 	{ 'e', BRACE_NAME, NULL, NULL },
 	{ 'f', BRACE_NONE, NULL, "SCRIPT_FILENAME" },
 	{ 'i', BRACE_NAME, NULL, NULL },
@@ -463,6 +464,9 @@ put_code(struct line *l, const struct tok *t, const struct access_rec *r)
 		break;
 	case 'd':
 		put_duration(l, t->kind, r->duration);
+		break;
+	case 'D':
+		put_duration(l, t->kind, r->response_duration);
 		break;
 	case 'e':
 		put_value(l, param(r, name));

@@ -8,6 +8,8 @@
  *   %d		duration: %{seconds}d (the default, "1.234"),
  *		%{milli}d or %{milliseconds}d (also php-fpm's misspelt
  *		%{mili}d and %{miliseconds}d), %{micro}d or %{microseconds}d
+ *   %D		ours: the time until the client had its whole response (at
+ *		fpm_finish_request, else the end), with %d's units
  *   %{NAME}e	the FastCGI param NAME (braces required)
  *   %f		SCRIPT_FILENAME
  *   %{Name}i	the request header Name, read from its FastCGI param
@@ -55,6 +57,9 @@ struct access_rec {
 	struct timespec start;		/* CLOCK_REALTIME, when accepted */
 	struct timespec end;		/* CLOCK_REALTIME, when finished */
 	double duration;		/* seconds (from a monotonic clock) */
+	double response_duration;	/* seconds until the client had the
+					 * whole response: fpm_finish_request,
+					 * else the end */
 	double cpu_user, cpu_sys;	/* CPU seconds the request used */
 	long long memory;		/* bytes: the worker's peak RSS */
 	/* A FastCGI param (REQUEST_METHOD, HTTP_HOST...) or NULL if absent. */

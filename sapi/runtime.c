@@ -35,6 +35,8 @@
 #include "runtime.h"
 #include "scoreboard.h"
 
+struct req_clock;
+
 struct fpm_request {
 	FCGX_Request fcgx;
 	int status;
@@ -47,6 +49,7 @@ struct fpm_request {
 	int body_lost;		/* the spool failed: fpm_read must not say EOF */
 	int failed;		/* the client went away */
 	int finished;		/* fpm_finish_request: the response is out */
+	struct req_clock *clock;	/* when it began, what it cost */
 };
 
 static const char *pool_name;
@@ -302,6 +305,7 @@ struct req_clock {
 	/* measured as the request ends */
 	struct timespec end;		/* realtime */
 	double duration;		/* seconds */
+	double response;		/* seconds until the client had it all */
 	double cpu_user, cpu_sys;	/* seconds */
 	long long memory;		/* bytes: peak RSS */
 };
@@ -458,6 +462,8 @@ measure(struct req_clock *clk)
 	clock_gettime(CLOCK_REALTIME, &clk->end);
 	clk->duration = (double)(mono.tv_sec - clk->mono.tv_sec) +
 	    (double)(mono.tv_nsec - clk->mono.tv_nsec) / 1e9;
+	if (clk->response == 0)		/* no fpm_finish_request */
+		clk->response = clk->duration;
 	if (!measure_cpu && !measure_memory)
 		return;
 	getrusage(RUSAGE_SELF, &ru);
@@ -476,7 +482,8 @@ access_log(fpm_request *req, const struct req_clock *clk)
 	struct access_rec r = {
 		.pool = pool_name, .pid = getpid(), .ppid = getppid(),
 		.status = req->status, .start = clk->real, .end = clk->end,
-		.duration = clk->duration, .cpu_user = clk->cpu_user,
+		.duration = clk->duration, .response_duration = clk->response,
+		.cpu_user = clk->cpu_user,
 		.cpu_sys = clk->cpu_sys, .memory = clk->memory,
 		.param = rec_param, .header = rec_header, .ctx = req,
 	};
@@ -568,6 +575,14 @@ fpm_finish_request(fpm_request *req)
 	if (FCGX_FClose(req->fcgx.out) != 0)
 		rc = -1;
 	req->finished = 1;
+	if (req->clock != NULL) {
+		struct timespec now;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		req->clock->response = (double)(now.tv_sec -
+		    req->clock->mono.tv_sec) + (double)(now.tv_nsec -
+		    req->clock->mono.tv_nsec) / 1e9;
+	}
 	req->fcgx.keepConnection = 0;
 	shutdown(req->fcgx.ipcFd, SHUT_RDWR);
 	slot_state(SB_FINISHING);
@@ -709,6 +724,7 @@ serve(fpm_request *req, const struct sapi_ops *sapi, int fd)
 		return -1;
 	}
 	request_reset(req);
+	req->clock = clk;
 	slot_running(req);
 	count_request();
 	if (!pages_serve(req, &conf->pages, &rc))

@@ -57,3 +57,20 @@ check_finish() {
 		start_nginx "/slow=fpm" "/status=fpm"
 	check_finish
 }
+
+@test "the access log has the time the client waited (%D) and the whole request's (%d)" {
+	write_conf "listen.owner = $NGINX_USER" "app = $T/slow.so" \
+		"pm.max_children = 1" "access.log = $T/access.log" \
+		'access.format = "%{milli}D %{milli}d %s"'
+	start_fpm
+	start_nginx "/slow=unix:$T/www.sock"
+	run get "/slow?s=0.2&bg=1"
+	assert_output 200
+	wait_until 5 test -s "$T/access.log" || fail "no access log line"
+	local client total
+	read -r client total _ <"$T/access.log"
+	# the client: 200 ms; the request with its work after finishing: 1.2 s
+	assert [ "${client%.*}" -ge 200 ] && assert [ "${client%.*}" -lt 700 ]
+	assert [ "${total%.*}" -ge 1200 ]
+	assert_equal "$(cut -d' ' -f3 "$T/access.log")" 200
+}
