@@ -231,6 +231,19 @@ duration_code_gives_milli_and_microseconds(void **state)
 }
 
 static void
+response_code_gives_the_time_the_client_waited_in_the_same_units(void **state)
+{
+	struct access_rec r = request(&default_fake);
+
+	(void)state;
+	r.duration = 3.5;
+	r.response_duration = 0.125;
+	assert_string_equal(line("%D %d", &r), "0.125 3.500");
+	assert_string_equal(line("%{milli}D", &r), "125.000");
+	assert_string_equal(line("%{micro}D", &r), "125000");
+}
+
+static void
 env_code_gives_the_named_fastcgi_param(void **state)
 {
 	struct access_rec r = request(&default_fake);
@@ -792,6 +805,8 @@ main(void)
 		cmocka_unit_test(cpu_share_of_an_instant_request_is_zero),
 		cmocka_unit_test(duration_code_gives_seconds_by_default),
 		cmocka_unit_test(duration_code_gives_milli_and_microseconds),
+		cmocka_unit_test(
+		    response_code_gives_the_time_the_client_waited_in_the_same_units),
 		cmocka_unit_test(env_code_gives_the_named_fastcgi_param),
 		cmocka_unit_test(script_code_gives_script_filename),
 		cmocka_unit_test(request_header_code_reads_its_http_param),
