@@ -146,6 +146,11 @@ child_main(struct master *m, struct pool *p, struct child *c,
 	wc.ctl_fd = m->ctl_worker_fd;
 	wc.max_requests = c->request_limit;
 	wc.max_memory = p->conf->max_memory;
+	wc.cgi_root = p->conf->cgi_root;
+	if (wc.cgi_root != NULL && p->conf->chroot != NULL &&
+	    strncmp(wc.cgi_root, p->conf->chroot, strlen(p->conf->chroot)) == 0)
+		wc.cgi_root += strlen(p->conf->chroot);	/* as seen inside */
+	wc.cgi_extensions = p->conf->cgi_extensions;
 	wc.access_fd = p->access_fd;
 	wc.slowlog_fd = p->slowlog_fd;
 	wc.slowlog_depth = (int)p->conf->slowlog_depth;

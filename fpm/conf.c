@@ -161,9 +161,13 @@ static const struct directive directives[] = {
 	{ "access.format", T_FORMAT, P(access_format), ACCESS_FORMAT_DEFAULT,
 	  0, 0, "access log line, with php-fpm's %-codes" },
 	{ "sapi", T_SAPI, P(sapi), "native", 0, 0,
-	  "how requests run: native" },
+	  "how requests run: native (a shared object) or cgi (scripts)" },
 	{ "app", T_PATH, P(app), NULL, 0, 0,
 	  "the native app's shared object" },
+	{ "cgi.root", T_PATH, P(cgi_root), NULL, 0, 0,
+	  "cgi: scripts must resolve, after symlinks, under this directory" },
+	{ "cgi.limit_extensions", T_STR, P(cgi_extensions), NULL, 0, 0,
+	  "cgi: space separated extensions a script may have (none: any)" },
 	{ "pm.status_path", T_STR, P(status_path), NULL, 0, 0,
 	  "URI of the status page, e.g. /status" },
 	{ "pm.status_listen", T_LISTEN, P(status_listen), NULL, 0, 0,
@@ -563,9 +567,11 @@ set_keyword(const struct directive *d, const char *v, long long *out,
 	case T_SAPI:
 		if (strcmp(v, "native") == 0)
 			n = SAPI_NATIVE;
+		else if (strcmp(v, "cgi") == 0)
+			n = SAPI_CGI;
 		else
-			snprintf(err, errlen, "expected native, got '%s'%s", v,
-			    strcmp(v, "php") == 0 || strcmp(v, "cgi") == 0 ?
+			snprintf(err, errlen, "expected native or cgi, got '%s'%s",
+			    v, strcmp(v, "php") == 0 ?
 			    " (this build has no such sapi yet)" : "");
 		break;
 	case T_FACILITY:
@@ -1039,6 +1045,10 @@ validate_paths(struct conf *conf, struct pool_conf *p)
 	if (p->chdir != NULL && p->chdir[0] != '/')
 		conf_error(conf, conf_where(p, "chdir"), "[pool %s] chdir '%s' "
 		    "must be an absolute path", p->name, p->chdir);
+	if (p->cgi_root != NULL && (stat(p->cgi_root, &st) != 0 ||
+	    !S_ISDIR(st.st_mode)))
+		conf_error(conf, conf_where(p, "cgi.root"), "[pool %s] cgi.root "
+		    "'%s' is not a directory", p->name, p->cgi_root);
 	if (p->sapi == SAPI_NATIVE && p->app == NULL)
 		conf_error(conf, &p->section, "[pool %s] 'app' is not set: a "
 		    "native pool needs the path of its app's shared object",

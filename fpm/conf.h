@@ -17,7 +17,7 @@
 #define CONF_INFINITY LLONG_MAX	/* "unlimited" for rlimits */
 
 enum pm_mode { PM_STATIC, PM_DYNAMIC, PM_ONDEMAND };
-enum sapi_kind { SAPI_NATIVE };
+enum sapi_kind { SAPI_NATIVE, SAPI_CGI };
 
 /* Where a directive was set, for messages. */
 struct loc {
@@ -92,6 +92,8 @@ struct pool_conf {
 
 	long long sapi;
 	char *app;
+	char *cgi_root;
+	char *cgi_extensions;
 
 	struct pool_conf *next;
 };

@@ -29,6 +29,7 @@
 #include <fcgiapp.h>
 
 #include "access_log.h"
+#include "conf.h"
 #include "control.h"
 #include "fpm_app.h"
 #include "log.h"
@@ -843,8 +844,7 @@ next_connection(const struct worker_conf *wc, struct kept *k,
 static const struct sapi_ops *
 sapi_for(long long kind)
 {
-	(void)kind;	/* native is the only sapi so far */
-	return &sapi_native;
+	return kind == SAPI_CGI ? &sapi_cgi : &sapi_native;
 }
 
 /* Serve until SIGQUIT, or until the worker is to be recycled. */
@@ -909,7 +909,7 @@ worker_main(const struct worker_conf *wc)
 	/* No listening socket for libfcgi: it must never accept by itself. */
 	FCGX_InitRequest(&req.fcgx, -1, 0);
 	req.spool_fd = -1;
-	if (sapi->init(wc->app, err, sizeof(err)) != 0) {
+	if (sapi->init(wc, err, sizeof(err)) != 0) {
 		log_error("[pool %s] pid %d: %s", pool_name, (int)getpid(), err);
 		_exit(78);
 	}

@@ -27,6 +27,8 @@ struct worker_conf {
 	int access_fd;			/* access.log, or -1 */
 	const char *access_format;
 	struct page_conf pages;		/* status and ping */
+	const char *cgi_root;		/* as seen by the worker, or NULL */
+	const char *cgi_extensions;	/* "sh pl" or ".sh .pl", or NULL */
 	int slowlog_fd;			/* for a backtrace of its own, or -1 */
 	int slowlog_depth;
 };
@@ -39,12 +41,13 @@ struct worker_conf {
 struct fpm_request;
 struct sapi_ops {
 	const char *name;
-	int (*init)(const char *app, char *err, size_t errlen);
+	int (*init)(const struct worker_conf *wc, char *err, size_t errlen);
 	int (*handle)(struct fpm_request *req);
 	void (*shutdown)(void);
 };
 
 extern const struct sapi_ops sapi_native;
+extern const struct sapi_ops sapi_cgi;
 
 /* Serve requests until told to quit.  Never returns. */
 __attribute__((noreturn)) void worker_main(const struct worker_conf *wc);

@@ -17,8 +17,9 @@ static int (*app_handle)(fpm_request *);
 static void (*app_shutdown)(void);
 
 static int
-native_init(const char *app, char *err, size_t errlen)
+native_init(const struct worker_conf *wc, char *err, size_t errlen)
 {
+	const char *app = wc->app;
 	int (*init)(void);
 	void *h;
 

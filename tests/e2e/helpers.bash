@@ -293,7 +293,8 @@ add_user() {
 # ---- nginx ------------------------------------------------------------------
 
 # start_nginx LOCATION=UPSTREAM...: a real nginx on a free port of
-# 127.0.0.1 (NGINX_PORT), one location per argument passing to UPSTREAM
+# 127.0.0.1 (NGINX_PORT), one location per argument ("= /path", or a
+# regex location when the argument starts with "~ ") passing to UPSTREAM
 # ("unix:/path", "host:port" or an upstream name), every path of its own
 # in $T.  NGINX_HTTP_EXTRA goes into the http block (upstreams),
 # NGINX_LOCATION_EXTRA into every location.
@@ -302,8 +303,11 @@ start_nginx() {
 	mkdir -p "$T/nginx"
 	local spec locations=
 	for spec in "$@"; do
+		local match="= ${spec%%=*}"
+		# "~ REGEX=UPSTREAM" gives a regex location
+		[[ $spec == "~ "* ]] && match=${spec%%=*}
 		locations+="
-        location = ${spec%%=*} {
+        location $match {
             include /etc/nginx/fastcgi_params;
             ${NGINX_LOCATION_EXTRA:-}
             fastcgi_pass ${spec#*=};

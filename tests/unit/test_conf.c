@@ -775,7 +775,23 @@ invalid_sapi_is_reported(void **state)
 	c = load(f, "fpm.ini", NULL);
 	assert_int_equal(c->nerrors, 1);
 	assert_true(has_error(c, path_of(f, "fpm.ini"), 4,
-	    "[www] 'sapi': expected native, got 'php'"));
+	    "[www] 'sapi': expected native or cgi, got 'php' (this build has "
+	    "no such sapi yet)"));
+}
+
+static void
+cgi_sapi_needs_no_app_and_a_real_cgi_root(void **state)
+{
+	struct fixture *f = *state;
+	struct conf *c;
+
+	write_file(f, "fpm.ini", "[www]\nlisten = 127.0.0.1:9000\n"
+	    "sapi = cgi\ncgi.root = /no/such/dir\n");
+	c = load(f, "fpm.ini", NULL);
+	assert_int_equal(c->nerrors, 0);
+	assert_int_equal(conf_validate(c, 0, 0), 1);
+	assert_true(has_error(c, path_of(f, "fpm.ini"), 4,
+	    "[pool www] cgi.root '/no/such/dir' is not a directory"));
 }
 
 static void
@@ -2292,6 +2308,7 @@ main(void)
 		T(invalid_log_level_is_reported),
 		T(invalid_pm_is_reported),
 		T(invalid_sapi_is_reported),
+		T(cgi_sapi_needs_no_app_and_a_real_cgi_root),
 		T(invalid_listen_address_is_reported),
 		T(duplicate_pool_is_reported_at_its_second_section),
 		T(pool_defined_again_after_an_include_is_reported_with_both_places),
