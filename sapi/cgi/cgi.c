@@ -5,7 +5,9 @@
  * The script gets the FastCGI params as its environment (nginx passes the
  * CGI meta-variables) plus GATEWAY_INTERFACE, the request body on stdin,
  * and runs in a process group of its own.  Its stdout is parsed for CGI
- * headers (Status, Location, Content-Type...) and streamed back; an nph-
+ * headers (Status, Location, Content-Type...) and streamed back: a
+ * Location with a URL is a client redirect (302), one with a local path
+ * a local redirect (X-Accel-Redirect, which nginx follows); an nph-
  * script's status line becomes the Status.  Its stderr goes to the error
  * log, a line per line.  When it exits, what is left of its group (a
  * background child) is killed; when the worker is killed
@@ -180,8 +182,12 @@ one_header(fpm_request *req, struct out *o, char *line)
 		;
 	if (strcasecmp(line, "Status") == 0)
 		fpm_set_status(req, atoi(v));
+	else if (strcasecmp(line, "Location") == 0 && v[0] == '/')
+		/* RFC 3875's local redirect: the web server fetches that path
+		 * itself, which nginx does for X-Accel-Redirect. */
+		fpm_header(req, "X-Accel-Redirect", v);
 	else {
-		if (strcasecmp(line, "Location") == 0 && v[0] != '/')
+		if (strcasecmp(line, "Location") == 0)
 			fpm_set_status(req, 302);	/* a client redirect */
 		fpm_header(req, line, v);
 	}

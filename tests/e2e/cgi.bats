@@ -67,11 +67,13 @@ my $b; while (read(STDIN, $b, 65536)) { print $b }'
 	assert_equal "$(sha256sum <"$T/body")" "$(sha256sum <"$T/post")"
 }
 
-@test "Status and Location headers set the response's status" {
+@test "Status and Location headers: a status, a client redirect, a local redirect" {
 	script teapot.sh '#!/bin/sh
 printf "Status: 418 I am a teapot\nContent-Type: text/plain\n\nshort and stout\n"'
 	script away.sh '#!/bin/sh
 printf "Location: http://example.com/there\n\n"'
+	script here.sh '#!/bin/sh
+printf "Location: /cgi/teapot.sh\n\n"'
 	start_cgi
 	run get /cgi/teapot.sh
 	assert_output 418
@@ -79,6 +81,10 @@ printf "Location: http://example.com/there\n\n"'
 	run get /cgi/away.sh
 	assert_output 302
 	grep -qi '^Location: http://example.com/there' "$T/headers"
+	# local: nginx serves the other script itself, no round trip
+	run get /cgi/here.sh
+	assert_output 418
+	assert_equal "$(cat "$T/body")" "short and stout"
 }
 
 @test "missing, non-executable and outside-root scripts are 404 and 403, logged" {
