@@ -28,6 +28,10 @@ start_answers() {
 
 	run curl -s "http://127.0.0.1:$PORT/echo?params"
 	assert_line "SCRIPT_NAME=/echo"
+	run curl -s "http://127.0.0.1:$PORT/status?json"
+	assert_equal "$(jq -r .pool <<<"$output")" hello
+	run curl -s "http://127.0.0.1:$PORT/ping"
+	assert_output pong
 	# the pools run as www-data, as pools.d says
 	local master
 	master=$(pgrep -f "^$T/stage/sbin/fpm " | head -1)
