@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "children.h"
+#include "clock.h"
 #include "control.h"
 #include "log.h"
 #include "master.h"
@@ -34,10 +35,7 @@
 long long
 now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return clock_us(CLOCK_MONOTONIC) / 1000;
 }
 
 void

@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include "clock.h"
 #include "scoreboard.h"
 
 /* A reader gives up after this many torn copies. */
@@ -20,15 +21,6 @@ sb_size(unsigned nslots)
 	    sizeof(struct sb_slot);
 }
 
-static long long
-realtime_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 struct scoreboard *
 scoreboard_create(unsigned nslots)
 {
@@ -39,7 +31,7 @@ scoreboard_create(unsigned nslots)
 	if (sb == MAP_FAILED)
 		return NULL;
 	sb->nslots = nslots;
-	sb->started_us = realtime_us();
+	sb->started_us = clock_us(CLOCK_REALTIME);
 	for (unsigned i = 0; i < nslots; i++)
 		scoreboard_reset(&sb->slots[i]);
 	return sb;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "fpm_app.h"
 #include "listenq.h"
 #include "pages.h"
@@ -22,15 +23,6 @@ static const char *const state_names[] = {
 	[SB_READING] = "Reading headers", [SB_RUNNING] = "Running",
 	[SB_FINISHING] = "Finishing", [SB_ENDING] = "Ending",
 };
-
-static long long
-clock_us(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /* The path a request asks for: SCRIPT_NAME as nginx passes it, else the
  * URI without its query. */

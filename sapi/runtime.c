@@ -29,6 +29,7 @@
 #include <fcgiapp.h>
 
 #include "access_log.h"
+#include "clock.h"
 #include "conf.h"
 #include "control.h"
 #include "fpm_app.h"
@@ -318,18 +319,9 @@ static int measure_cpu, measure_memory;
 static unsigned long long served;	/* requests this worker served */
 
 static long long
-ms_of(const struct timespec *ts)
-{
-	return (long long)ts->tv_sec * 1000 + ts->tv_nsec / 1000000;
-}
-
-static long long
 mono_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ms_of(&ts);
+	return clock_us(CLOCK_MONOTONIC) / 1000;
 }
 
 static void
@@ -355,9 +347,8 @@ slot_reading(struct req_clock *clk)
 		getrusage(RUSAGE_SELF, &clk->ru);
 	sb_write_begin(s);
 	s->state = SB_READING;
-	s->req_start_ms = ms_of(&clk->mono);
-	s->req_start_us = (long long)clk->real.tv_sec * 1000000 +
-	    clk->real.tv_nsec / 1000;
+	s->req_start_ms = ts_us(&clk->mono) / 1000;
+	s->req_start_us = ts_us(&clk->real);
 	s->method[0] = s->uri[0] = s->query[0] = s->script[0] = '\0';
 	s->user[0] = s->frames[0] = '\0';
 	s->content_length = 0;
@@ -461,8 +452,7 @@ measure(struct req_clock *clk)
 
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	clock_gettime(CLOCK_REALTIME, &clk->end);
-	clk->duration = (double)(mono.tv_sec - clk->mono.tv_sec) +
-	    (double)(mono.tv_nsec - clk->mono.tv_nsec) / 1e9;
+	clk->duration = ts_seconds(&clk->mono, &mono);
 	if (clk->response == 0)		/* no fpm_finish_request */
 		clk->response = clk->duration;
 	if (!measure_cpu && !measure_memory)
@@ -580,9 +570,7 @@ fpm_finish_request(fpm_request *req)
 		struct timespec now;
 
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		req->clock->response = (double)(now.tv_sec -
-		    req->clock->mono.tv_sec) + (double)(now.tv_nsec -
-		    req->clock->mono.tv_nsec) / 1e9;
+		req->clock->response = ts_seconds(&req->clock->mono, &now);
 	}
 	req->fcgx.keepConnection = 0;
 	shutdown(req->fcgx.ipcFd, SHUT_RDWR);
@@ -854,16 +842,13 @@ worker_loop(const struct worker_conf *wc, fpm_request *req,
 {
 	static struct kept kept;
 	unsigned long long before;
-	struct timespec now;
 	uint32_t reason;
 	uint64_t value;
 
 	sb_write_begin(wc->slot);
 	wc->slot->pid = getpid();
 	wc->slot->started_ms = mono_ms();
-	clock_gettime(CLOCK_REALTIME, &now);
-	wc->slot->started_us = (long long)now.tv_sec * 1000000 +
-	    now.tv_nsec / 1000;
+	wc->slot->started_us = clock_us(CLOCK_REALTIME);
 	sb_write_end(wc->slot);
 	slot_state(SB_IDLE);
 	ctl_send(wc->ctl_fd, CTL_READY, 0, 0);
