@@ -37,17 +37,6 @@ write_status_conf() {
 	sed -i "s|^app = .*|app = $T/$2.so|" "$T/fpm.ini"
 }
 
-# Whether the master's workers are N, none of them in FPM_WORKERS.
-new_workers_are() {
-	local now p
-	now=$(workers)
-	[ "$(grep -c . <<<"$now")" -eq "$1" ] || return 1
-	for p in "${FPM_WORKERS[@]}"; do
-		grep -qx "$p" <<<"$now" && return 1
-	done
-	return 0
-}
-
 @test "fpmctl status shows the pool's header and one row per worker, with its pid" {
 	write_status_conf 3 hello
 	start_fpm

@@ -214,6 +214,18 @@ fpm_ready() {
 	grep -qs "ready to handle connections" "$T/fpm.log" "$T/fpm.out"
 }
 
+# new_workers_are N: the master has N children, none of them in
+# FPM_WORKERS (the previous ones).
+new_workers_are() {
+	local now p
+	now=$(workers)
+	[ "$(grep -c . <<<"$now")" -eq "$1" ] || return 1
+	for p in "${FPM_WORKERS[@]}"; do
+		grep -qx "$p" <<<"$now" && return 1
+	done
+	return 0
+}
+
 # The worker pids of the master: its children.
 workers() {
 	pgrep -P "$FPM_PID" | sort -n
@@ -380,6 +392,36 @@ bg_get() {
 		"$(url "$2")" >"$T/$1.code" 2>"$T/$1.err" 3>&- &
 	BG_PID=$!
 	BG_PIDS+=("$BG_PID")
+}
+
+# all_answered NAME...: each background request NAME (bg_get) has its
+# status code.
+all_answered() {
+	local n
+	for n in "$@"; do
+		[ -s "$T/$n.code" ] || return 1
+	done
+}
+
+# start_datagram_listener SOCKET OUT: a unix datagram socket (a syslog
+# daemon's, or systemd's NOTIFY_SOCKET) writing each datagram it gets to
+# OUT as one line, line breaks inside it turned into spaces; stopped by
+# teardown.
+start_datagram_listener() {
+	python3 - "$1" "$2" 3>&- <<-'EOF' &
+	import socket, sys
+	s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+	s.bind(sys.argv[1])
+	s.settimeout(30)
+	with open(sys.argv[2], "ab", buffering=0) as out:
+	    try:
+	        while True:
+	            out.write(s.recv(65536).replace(b"\n", b" ") + b"\n")
+	    except socket.timeout:
+	        pass
+	EOF
+	BG_PIDS+=($!)
+	wait_until 5 test -S "$1"
 }
 
 # start_slow_request SECS: starts /slow?s=SECS in the background and waits

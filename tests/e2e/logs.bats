@@ -171,20 +171,7 @@ noisy_conf() {
 }
 
 @test "error_log = syslog sends RFC 3164 lines with ident, facility and pid" {
-	python3 - "$T/syslog.sock" "$T/syslog.out" 3>&- <<-'EOF' &
-	import socket, sys
-	s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-	s.bind(sys.argv[1])
-	s.settimeout(30)
-	with open(sys.argv[2], "ab", buffering=0) as out:
-	    try:
-	        while True:
-	            out.write(s.recv(65536) + b"\n")
-	    except socket.timeout:
-	        pass
-	EOF
-	BG_PIDS+=($!)
-	wait_until 5 test -S "$T/syslog.sock"
+	start_datagram_listener "$T/syslog.sock" "$T/syslog.out"
 	write_conf "listen.owner = $NGINX_USER" "app = $T/noisy.so" \
 		"pm.max_children = 1" "catch_workers_output = yes"
 	sed -i "s|^error_log = .*|error_log = syslog\nsyslog.socket = $T/syslog.sock\nsyslog.ident = fpmtest\nsyslog.facility = local3|" "$T/fpm.ini"

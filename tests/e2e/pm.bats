@@ -24,14 +24,6 @@ has_workers() {
 	[ "$(worker_count)" -eq "$1" ]
 }
 
-# all_answered N NAME...: each background request NAME got a status code.
-all_answered() {
-	local n
-	for n in "$@"; do
-		[ -s "$T/$n.code" ] || return 1
-	done
-}
-
 @test "dynamic: a burst grows the pool to max_children, no further, then it shrinks to max_spare" {
 	write_conf "listen.owner = $NGINX_USER" "app = $T/slow.so" "pm = dynamic" "pm.max_children = 5" \
 		"pm.start_servers = 2" "pm.min_spare_servers = 2" \

@@ -14,18 +14,6 @@ teardown() {
 	e2e_teardown
 }
 
-# workers_are N: the master has N children, none left from before
-# (FPM_WORKERS holds the previous ones).
-new_workers_are() {
-	local now p
-	now=$(workers)
-	[ "$(grep -c . <<<"$now")" -eq "$1" ] || return 1
-	for p in "${FPM_WORKERS[@]}"; do
-		grep -qx "$p" <<<"$now" && return 1
-	done
-	return 0
-}
-
 @test "10 reloads under wrk through nginx: every response is 200, no socket error" {
 	run "$REPO/scripts/reload-test" fpm 20 10
 	echo "$output"
@@ -168,26 +156,8 @@ notified_ready_twice() {
 	(($(grep -c '^READY=1' "$T/notify.out") >= 2))
 }
 
-# A NOTIFY_SOCKET listener: one datagram per line in $T/notify.out.
-start_notify_listener() {
-	python3 - "$T/notify.sock" "$T/notify.out" 3>&- <<-'EOF' &
-	import socket, sys
-	s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-	s.bind(sys.argv[1])
-	s.settimeout(30)
-	with open(sys.argv[2], "ab", buffering=0) as out:
-	    try:
-	        while True:
-	            out.write(s.recv(4096).replace(b"\n", b" ") + b"\n")
-	    except socket.timeout:
-	        pass
-	EOF
-	BG_PIDS+=($!)
-	wait_until 5 test -S "$T/notify.sock"
-}
-
 @test "systemd notify: READY=1 when listening, RELOADING=1 and READY=1 around a reload, STOPPING=1" {
-	start_notify_listener
+	start_datagram_listener "$T/notify.sock" "$T/notify.out"
 	write_conf "pm.max_children = 1"
 	NOTIFY_SOCKET="$T/notify.sock" start_fpm
 	wait_until 5 grep -q "^READY=1" "$T/notify.out" || fail "no READY=1"

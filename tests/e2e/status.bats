@@ -179,19 +179,12 @@ print(len(fams))' <"$T/body"
 	for i in 1 2 3 4 5; do
 		bg_get "r$i" "/slow?s=3"
 	done
-	wait_until 15 all_done r1 r2 r3 r4 r5 || fail "burst did not end"
+	wait_until 15 all_answered r1 r2 r3 r4 r5 || fail "burst did not end"
 	run get "/status?json"
 	assert_output 200
 	assert_equal "$(jq '."max active processes"' "$T/body")" 3
 	assert_equal "$(jq '."max children reached"' "$T/body")" 1
 	assert_equal "$(jq '."accepted conn"' "$T/body")" 6
-}
-
-all_done() {
-	local n
-	for n in "$@"; do
-		[ -s "$T/$n.code" ] || return 1
-	done
 }
 
 active_is() {
