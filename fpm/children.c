@@ -20,6 +20,7 @@
 #include "pm.h"
 #include "runtime.h"
 #include "scoreboard.h"
+#include "zygote.h"
 
 /* "exited with code 1", "exited on signal 11 (SIGSEGV)" */
 static void
@@ -62,12 +63,14 @@ close_except(int *keep, int n)
 }
 
 /* The child's first steps: a clean signal state; stdio on /dev/null, the
- * output pipes or the error log; only the descriptors it needs. */
+ * output pipes or the error log; only the descriptors it needs (and
+ * extra, or -1). */
 static void
-child_reset(struct master *m, struct pool *own, const int out[2])
+child_reset(struct master *m, struct pool *own, const int out[2], int extra)
 {
-	int keep[6] = { own->listen_fd, -1, m->ctl_worker_fd, own->access_fd,
-	    own->status_of ? own->status_of->listen_fd : -1, own->slowlog_fd };
+	int keep[7] = { own->listen_fd, -1, m->ctl_worker_fd, own->access_fd,
+	    own->status_of ? own->status_of->listen_fd : -1, own->slowlog_fd,
+	    extra };
 	sigset_t none;	/* all but SIGQUIT */
 	int null;
 
@@ -83,15 +86,21 @@ child_reset(struct master *m, struct pool *own, const int out[2])
 	null = open("/dev/null", O_RDWR);
 	if (null >= 0) {
 		dup2(null, STDIN_FILENO);
-		dup2(out[0] >= 0 ? out[0] : null, STDOUT_FILENO);
-		if (out[1] >= 0)
-			dup2(out[1], STDERR_FILENO);
-		else if (!log_is_syslog())
-			dup2(log_fd(), STDERR_FILENO);
-		else
-			dup2(null, STDERR_FILENO);
+		children_set_stdio(out, null);
 	}
-	close_except(keep, 6);
+	close_except(keep, 7);
+}
+
+void
+children_set_stdio(const int out[2], int null)
+{
+	dup2(out[0] >= 0 ? out[0] : null, STDOUT_FILENO);
+	if (out[1] >= 0)
+		dup2(out[1], STDERR_FILENO);
+	else if (!log_is_syslog())
+		dup2(log_fd(), STDERR_FILENO);
+	else
+		dup2(null, STDERR_FILENO);
 }
 
 /* pm.max_requests plus this worker's share of the jitter. */
@@ -105,35 +114,47 @@ request_limit(const struct pool_conf *c)
 	return c->max_requests + random() % (c->max_requests_jitter + 1);
 }
 
-__attribute__((noreturn)) static void
-child_main(struct master *m, struct pool *p, struct child *c,
-    const int out[2])
+int
+children_become(struct master *m, struct pool *p, const int out[2],
+    int extra, int *procfd)
 {
-	struct worker_conf wc = { 0 };
 	char err[512];
 
-	child_reset(m, p, out);
+	child_reset(m, p, out, extra);
 	/* Before chroot: /proc may not exist inside it. */
-	wc.statm_fd = p->conf->max_memory > 0 ?
-	    open("/proc/self/statm", O_RDONLY | O_CLOEXEC) : -1;
+	*procfd = p->conf->max_memory > 0 ?
+	    open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 	if (identity_apply(p->conf, err, sizeof(err)) != 0) {
 		log_error("[pool %s] pid %d: cannot take the pool's identity: %s",
 		    p->conf->name, (int)getpid(), err);
-		_exit(78);
+		return -1;
 	}
+	return children_watch_master(m, p);
+}
+
+int
+children_watch_master(struct master *m, struct pool *p)
+{
 	/* After setuid: a change of credentials clears the death signal. */
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != m->pid)
-		_exit(0);
+		return -1;
 	if (p->conf->dumpable)
 		prctl(PR_SET_DUMPABLE, 1);
-	wc.pool = p->conf->name;
-	wc.listen_fd = p->listen_fd;
-	wc.allowed = &p->conf->allowed_clients;
-	wc.sapi = p->conf->sapi;
-	wc.app = identity_app_path(p->conf);
-	wc.sb = p->sb;
-	wc.slot = &p->sb->slots[c->slot];
-	wc.pages = (struct page_conf){
+	return 0;
+}
+
+void
+children_worker_conf(struct master *m, struct pool *p,
+    struct worker_conf *wc)
+{
+	*wc = (struct worker_conf){ 0 };
+	wc->pool = p->conf->name;
+	wc->listen_fd = p->listen_fd;
+	wc->allowed = &p->conf->allowed_clients;
+	wc->sapi = p->conf->sapi;
+	wc->app = identity_app_path(p->conf);
+	wc->sb = p->sb;
+	wc->pages = (struct page_conf){
 		.pool = p->conf->name, .pm = conf_pm_name(p->conf->pm),
 		.status_path = p->conf->status_path,
 		.ping_path = p->conf->ping_path,
@@ -143,18 +164,49 @@ child_main(struct master *m, struct pool *p, struct child *c,
 		    p->listen_fd,
 		.status_only = p->status_of != NULL,
 	};
-	wc.ctl_fd = m->ctl_worker_fd;
-	wc.max_requests = c->request_limit;
-	wc.max_memory = p->conf->max_memory;
-	wc.cgi_root = p->conf->cgi_root;
-	if (wc.cgi_root != NULL && p->conf->chroot != NULL &&
-	    strncmp(wc.cgi_root, p->conf->chroot, strlen(p->conf->chroot)) == 0)
-		wc.cgi_root += strlen(p->conf->chroot);	/* as seen inside */
-	wc.cgi_extensions = p->conf->cgi_extensions;
-	wc.access_fd = p->access_fd;
-	wc.slowlog_fd = p->slowlog_fd;
-	wc.slowlog_depth = (int)p->conf->slowlog_depth;
-	wc.access_format = p->conf->access_format;
+	wc->ctl_fd = m->ctl_worker_fd;
+	wc->max_memory = p->conf->max_memory;
+	wc->cgi_root = p->conf->cgi_root;
+	if (wc->cgi_root != NULL && p->conf->chroot != NULL &&
+	    strncmp(wc->cgi_root, p->conf->chroot, strlen(p->conf->chroot)) == 0)
+		wc->cgi_root += strlen(p->conf->chroot);	/* as seen inside */
+	wc->cgi_extensions = p->conf->cgi_extensions;
+	wc->access_fd = p->access_fd;
+	wc->slowlog_fd = p->slowlog_fd;
+	wc->slowlog_depth = (int)p->conf->slowlog_depth;
+	wc->access_format = p->conf->access_format;
+	wc->suppress_paths = p->conf->suppress_paths;
+	wc->nsuppress_paths = p->conf->nsuppress_paths;
+	wc->php_ini = p->conf->php_ini;
+	wc->nphp_ini = p->conf->nphp_ini;
+	wc->limit_extensions = p->conf->limit_extensions;
+	wc->php = &m->php;
+	wc->statm_fd = -1;
+}
+
+void
+children_worker_slot(struct worker_conf *wc, struct pool *p,
+    const struct child *c, int procfd)
+{
+	wc->slot = &p->sb->slots[c->slot];
+	wc->max_requests = c->request_limit;
+	if (procfd >= 0) {
+		wc->statm_fd = openat(procfd, "self/statm", O_RDONLY | O_CLOEXEC);
+		close(procfd);
+	}
+}
+
+__attribute__((noreturn)) static void
+child_main(struct master *m, struct pool *p, struct child *c,
+    const int out[2])
+{
+	struct worker_conf wc;
+	int procfd;
+
+	if (children_become(m, p, out, -1, &procfd) != 0)
+		_exit(78);
+	children_worker_conf(m, p, &wc);
+	children_worker_slot(&wc, p, c, procfd);
 	worker_main(&wc);
 }
 
@@ -268,19 +320,25 @@ children_spawn(struct master *m, struct pool *p)
 	}
 	scoreboard_reset(&p->sb->slots[slot]);
 	c->request_limit = request_limit(p->conf);
-	/* Every signal is blocked in the master (signalfd), so none can run
-	 * a handler in the child before child_reset. */
-	pid = fork();
+	if (p->conf->sapi == SAPI_PHP && !p->retiring) {
+		/* forked by the pool's zygote, as our child all the same */
+		pid = zygote_spawn(m, p, c, w);
+	} else {
+		/* Every signal is blocked in the master (signalfd), so none
+		 * can run a handler in the child before child_reset. */
+		pid = fork();
+		if (pid < 0)
+			log_error("[pool %s] fork() failed: %s", p->conf->name,
+			    strerror(errno));
+		if (pid == 0)
+			child_main(m, p, c, w);
+	}
 	if (pid < 0) {
-		log_error("[pool %s] fork() failed: %s", p->conf->name,
-		    strerror(errno));
 		close(w[0]), close(w[1]);
 		close_output(m, c);
 		free(c);
 		return -1;
 	}
-	if (pid == 0)
-		child_main(m, p, c, w);
 	c->pid = pid;
 	c->pool = p;
 	c->started = now_ms();
@@ -417,8 +475,11 @@ exited(struct master *m, pid_t pid, int status)
 	char how[96];
 	enum log_level lvl;
 
-	if (c == NULL)
-		return;		/* not a worker: an -t check child */
+	if (c == NULL) {
+		/* a zygote, or not a worker: an -t check child */
+		zygote_exited(m, pid, status);
+		return;
+	}
 	read_output(m, c, 0, 1);
 	read_output(m, c, 1, 1);
 	describe_status(status, how, sizeof(how));

@@ -11,6 +11,27 @@
  * 0, or -1 (logged) when fork fails or the pool has no free slot. */
 int children_spawn(struct master *m, struct pool *p);
 
+/* The first steps of a worker, or of a zygote (extra: a descriptor of its
+ * own to keep): clean signals and descriptors, stdio on out[] (-1: the
+ * log), the pool's identity, the master's death signal.  *procfd is
+ * /proc, opened before chroot when pm.max_memory needs it, or -1.
+ * Returns 0, or -1 (logged) when the child must leave. */
+int children_become(struct master *m, struct pool *p, const int out[2],
+    int extra, int *procfd);
+/* Put stdout and stderr on out[] (-1: null, or the error log). */
+void children_set_stdio(const int out[2], int null);
+/* The master's death signal, and process.dumpable.  Returns 0, or -1
+ * when the master is gone already. */
+int children_watch_master(struct master *m, struct pool *p);
+/* What a worker of p needs to know, less its slot. */
+struct worker_conf;
+void children_worker_conf(struct master *m, struct pool *p,
+    struct worker_conf *wc);
+/* ...and its slot, request limit, and /proc/self/statm from procfd
+ * (closed here). */
+void children_worker_slot(struct worker_conf *wc, struct pool *p,
+    const struct child *c, int procfd);
+
 /* Reap every exited child (SIGCHLDs coalesce), log each death, keep what
  * it wrote, and tell the pool's pm. */
 void children_reap(struct master *m);

@@ -45,6 +45,8 @@ enum dtype {
 	T_SAPI,
 	T_LISTEN,
 	T_ENV,		/* env[NAME] */
+	T_PHPINI,	/* php_value[NAME] and its kin: min = admin, max = flag */
+	T_LIST,		/* name[] = value, repeated: a list */
 	T_INCLUDE,
 	T_LATER,	/* php-fpm's, not supported yet: warn and ignore */
 };
@@ -160,8 +162,9 @@ static const struct directive directives[] = {
 	  "access log file, one line per request" },
 	{ "access.format", T_FORMAT, P(access_format), ACCESS_FORMAT_DEFAULT,
 	  0, 0, "access log line, with php-fpm's %-codes" },
-	{ "sapi", T_SAPI, P(sapi), "native", 0, 0,
-	  "how requests run: native (a shared object) or cgi (scripts)" },
+	{ "sapi", T_SAPI, P(sapi), NULL, 0, 0,
+	  "how requests run: php (scripts, the default when this build has "
+	  "it and no app is set), native (the app's shared object) or cgi" },
 	{ "app", T_PATH, P(app), NULL, 0, 0,
 	  "the native app's shared object" },
 	{ "cgi.root", T_PATH, P(cgi_root), NULL, 0, 0,
@@ -183,14 +186,32 @@ static const struct directive directives[] = {
 	  "slow log, 0 = never" },
 	{ "request_slowlog_trace_depth", T_INT, P(slowlog_depth), "20", 1,
 	  1000, "frames in a slow-log backtrace" },
-	LATER_P("security.limit_extensions"),
+	{ "security.limit_extensions", T_STR, P(limit_extensions),
+	  ".php .phar", 0, 0, "php: extensions a script may have, space "
+	  "separated (empty: any)" },
+	{ "access.suppress_path[]", T_LIST, S_POOL, 0, NULL, 0, 0,
+	  "a successful request for this URI is left out of the access log" },
 	LATER_P("listen.acl_users"), LATER_P("listen.acl_groups"),
 	LATER_P("listen.setfib"),
 	{ "process.dumpable", T_BOOL, P(dumpable), "no", 0, 0,
 	  "keep workers dumpable (core files, ptrace by their own user)" },
-	LATER_P("apparmor_hat"), LATER_P("php_value[]"), LATER_P("php_flag[]"),
-	LATER_P("php_admin_value[]"), LATER_P("php_admin_flag[]"),
+	LATER_P("apparmor_hat"),
+	{ "php_value[]", T_PHPINI, S_POOL, 0, NULL, 0, 0,
+	  "php: php_value[NAME] = value sets a php.ini value; scripts may "
+	  "change it" },
+	{ "php_flag[]", T_PHPINI, S_POOL, 0, NULL, 0, 1,
+	  "php: php_flag[NAME] = on|off, as php_value" },
+	{ "php_admin_value[]", T_PHPINI, S_POOL, 0, NULL, 1, 0,
+	  "php: php_admin_value[NAME] = value, which ini_set cannot change" },
+	{ "php_admin_flag[]", T_PHPINI, S_POOL, 0, NULL, 1, 1,
+	  "php: php_admin_flag[NAME] = on|off, as php_admin_value" },
 };
+
+#ifdef HAVE_PHP
+#define HAVE_PHP_SAPI 1
+#else
+#define HAVE_PHP_SAPI 0
+#endif
 
 #define NDIRECTIVES (sizeof(directives) / sizeof(directives[0]))
 
@@ -408,7 +429,7 @@ name_matches(const char *n, const char *key, char *sub, size_t sublen)
 {
 	size_t nl = strlen(n), kl = strlen(key);
 
-	if (nl < 2 || strcmp(n + nl - 2, "[]") != 0)
+	if (nl < 2 || strcmp(n + nl - 2, "[]") != 0 || strcmp(n, key) == 0)
 		return strcmp(n, key) == 0;
 	if (kl <= nl || strncmp(n, key, nl - 1) != 0 || key[kl - 1] != ']')
 		return 0;
@@ -569,10 +590,18 @@ set_keyword(const struct directive *d, const char *v, long long *out,
 			n = SAPI_NATIVE;
 		else if (strcmp(v, "cgi") == 0)
 			n = SAPI_CGI;
+#ifdef HAVE_PHP
+		else if (strcmp(v, "php") == 0)
+			n = SAPI_PHP;
+#else
+		else if (strcmp(v, "php") == 0)
+			snprintf(err, errlen, "this fpm was built without the "
+			    "PHP sapi (configure found no libphp8.2-embed and "
+			    "php8.2-dev, or was run --without-php)");
+#endif
 		else
-			snprintf(err, errlen, "expected native or cgi, got '%s'%s",
-			    v, strcmp(v, "php") == 0 ?
-			    " (this build has no such sapi yet)" : "");
+			snprintf(err, errlen, "expected php, native or cgi, got "
+			    "'%s'", v);
 		break;
 	case T_FACILITY:
 		n = log_facility_parse(v);
@@ -645,6 +674,14 @@ set_value(const struct directive *d, void *base, const char *v,
 	}
 }
 
+/* Whether the directive has a field of its own at d->offset. */
+static int
+has_field(const struct directive *d)
+{
+	return d->type != T_LATER && d->type != T_ENV &&
+	    d->type != T_INCLUDE && d->type != T_PHPINI && d->type != T_LIST;
+}
+
 /* Whether the directive's field is a char * (else a long long). */
 static int
 holds_string(const struct directive *d)
@@ -661,8 +698,7 @@ apply_defaults(enum dscope scope, void *base)
 	for (size_t i = 0; i < NDIRECTIVES; i++) {
 		const struct directive *d = &directives[i];
 
-		if (d->scope != scope || d->type == T_LATER ||
-		    d->type == T_ENV || d->type == T_INCLUDE)
+		if (d->scope != scope || !has_field(d))
 			continue;
 		if (holds_string(d))
 			*(char **)((char *)base + d->offset) = NULL;
@@ -858,6 +894,49 @@ env_directive(struct reader *r, const struct loc *loc, const char *key,
 		fatal("out of memory");
 }
 
+/* php_value[NAME] = v and its kin.  A later setting of NAME replaces an
+ * earlier one, as in php-fpm; a flag must be a boolean. */
+static void
+php_ini_directive(struct reader *r, const struct loc *loc,
+    const struct directive *d, const char *key, const char *name,
+    const char *value)
+{
+	struct pool_conf *p = r->pool;
+	struct php_ini *e = NULL, *grown;
+	long long b;
+	char *v;
+
+	if (name[0] == '\0') {
+		conf_error(r->conf, loc, "[%s] '%s': the php.ini name is "
+		    "missing between the brackets", p->name, key);
+		return;
+	}
+	if (d->max && conf_parse_bool(value, &b) != 0) {
+		conf_error(r->conf, loc, "[%s] '%s': expected on or off, got "
+		    "'%s'", p->name, key, value);
+		return;
+	}
+	v = strdup(d->max ? (b ? "1" : "0") : value);
+	for (size_t i = 0; i < p->nphp_ini && e == NULL; i++)
+		if (strcmp(p->php_ini[i].name, name) == 0)
+			e = &p->php_ini[i];
+	if (e == NULL) {
+		grown = realloc(p->php_ini, (p->nphp_ini + 1) * sizeof(*grown));
+		if (grown == NULL)
+			fatal("out of memory");
+		p->php_ini = grown;
+		e = &p->php_ini[p->nphp_ini++];
+		e->name = strdup(name);
+	} else {
+		free(e->value);
+	}
+	if (v == NULL || e->name == NULL)
+		fatal("out of memory");
+	e->value = v;
+	e->admin = (int)d->min;
+	e->where = *loc;
+}
+
 /* A directive the table knows, in the right section: expand, then store
  * (or include, or set an env[] entry). */
 static void
@@ -884,6 +963,16 @@ apply_directive(struct reader *r, const struct loc *loc,
 	}
 	if (d->type == T_ENV) {
 		env_directive(r, loc, key, sub, value);
+		return;
+	}
+	if (d->type == T_PHPINI) {
+		php_ini_directive(r, loc, d, key, sub, value);
+		return;
+	}
+	if (d->type == T_LIST) {
+		if (value[0] != '\0')
+			append(&r->pool->suppress_paths, &r->pool->nsuppress_paths,
+			    strdup(value));
 		return;
 	}
 	if (set_value(d, base, value, r->conf->prefix ? r->conf->prefix :
@@ -1049,10 +1138,21 @@ validate_paths(struct conf *conf, struct pool_conf *p)
 	    !S_ISDIR(st.st_mode)))
 		conf_error(conf, conf_where(p, "cgi.root"), "[pool %s] cgi.root "
 		    "'%s' is not a directory", p->name, p->cgi_root);
+	if (p->sapi == CONF_UNSET)
+		p->sapi = p->app != NULL || !HAVE_PHP_SAPI ? SAPI_NATIVE :
+		    SAPI_PHP;
 	if (p->sapi == SAPI_NATIVE && p->app == NULL)
 		conf_error(conf, &p->section, "[pool %s] 'app' is not set: a "
-		    "native pool needs the path of its app's shared object",
-		    p->name);
+		    "native pool needs the path of its app's shared object%s",
+		    p->name, HAVE_PHP_SAPI ? "" : " (this fpm was built "
+		    "without the PHP sapi, so a pool without sapi or app "
+		    "is native)");
+	if (p->sapi != SAPI_NATIVE && p->app != NULL)
+		conf_warning(conf, conf_where(p, "app"), "[pool %s] 'app' "
+		    "applies to sapi = native only, ignored", p->name);
+	if (p->sapi != SAPI_PHP && p->nphp_ini > 0)
+		conf_warning(conf, &p->php_ini[0].where, "[pool %s] php_value "
+		    "and its kin apply to sapi = php only, ignored", p->name);
 }
 
 /* php-fpm's cross-checks of the spare-server settings, with its defaults
@@ -1245,6 +1345,12 @@ conf_free(struct conf *conf)
 		next = p->next;
 		free_fields(S_POOL, p);
 		free_list(p->env, p->nenv);
+		free_list(p->suppress_paths, p->nsuppress_paths);
+		for (size_t i = 0; i < p->nphp_ini; i++) {
+			free(p->php_ini[i].name);
+			free(p->php_ini[i].value);
+		}
+		free(p->php_ini);
 		free(p->where);
 		free(p->name);
 		free(p);

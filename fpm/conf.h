@@ -17,12 +17,29 @@
 #define CONF_INFINITY LLONG_MAX	/* "unlimited" for rlimits */
 
 enum pm_mode { PM_STATIC, PM_DYNAMIC, PM_ONDEMAND };
-enum sapi_kind { SAPI_NATIVE, SAPI_CGI };
+enum sapi_kind { SAPI_NATIVE, SAPI_CGI, SAPI_PHP };
+
+
+/* -c, -d and -n of fpm's command line, as php-fpm has them: for the PHP
+ * engine of every sapi = php pool. */
+struct php_cli {
+	const char *ini_path;		/* -c FILE|DIR, or NULL */
+	int no_ini;			/* -n */
+	char *defines;			/* -d lines, "NAME=VALUE\n"..., or NULL */
+};
 
 /* Where a directive was set, for messages. */
 struct loc {
 	const char *file;
 	int line;
+};
+
+/* php_value[NAME], php_flag[NAME], php_admin_value[NAME], php_admin_flag[NAME] */
+struct php_ini {
+	char *name;
+	char *value;			/* flags as "1" or "0" */
+	int admin;			/* php_admin_*: ini_set cannot change it */
+	struct loc where;
 };
 
 struct global_conf {
@@ -92,6 +109,11 @@ struct pool_conf {
 
 	long long sapi;
 	char *app;
+	struct php_ini *php_ini;
+	size_t nphp_ini;
+	char *limit_extensions;		/* security.limit_extensions */
+	char **suppress_paths;		/* access.suppress_path[] */
+	size_t nsuppress_paths;
 	char *cgi_root;
 	char *cgi_extensions;
 

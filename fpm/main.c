@@ -35,16 +35,21 @@ struct options {
 	int test;
 	int daemonize;		/* -1 = as the configuration says */
 	int allow_root;
+	struct php_cli php;
 };
 
 static void
 usage(FILE *out)
 {
 	fprintf(out,
-	    "Usage: fpm [-y FILE] [-p DIR] [-g FILE] [-t] [-F|-D] [-R] [-v] [-h]\n"
+	    "Usage: fpm [-y FILE] [-p DIR] [-g FILE] [-c PATH] [-d NAME[=VALUE]]... "
+	    "[-n]\n           [-t] [-F|-D] [-R] [-v] [-h]\n"
 	    "  -y, --fpm-config FILE     configuration file (default %s)\n"
 	    "  -p, --prefix DIR          base for relative paths in the configuration\n"
 	    "  -g, --pid FILE            pid file (overrides 'pid')\n"
+	    "  -c, --php-ini PATH        php.ini file, or the directory it is in\n"
+	    "  -d, --define NAME[=VALUE] set a php.ini value (VALUE 1 if left out)\n"
+	    "  -n, --no-php-ini          use no php.ini file\n"
 	    "  -t, --test                test the configuration and exit\n"
 	    "  -F, --nodaemonize         stay in the foreground\n"
 	    "  -D, --daemonize           go to the background\n"
@@ -56,6 +61,25 @@ usage(FILE *out)
 	    FPM_CONF_DEFAULT);
 }
 
+/* -d NAME[=VALUE]: one "NAME=VALUE\n" line more for the PHP engine. */
+static void
+php_define(struct php_cli *php, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	size_t have = php->defines ? strlen(php->defines) : 0;
+	char *grown;
+
+	if (arg[0] == '\0' || eq == arg) {
+		fprintf(stderr, "fpm: -d needs NAME or NAME=VALUE\n");
+		exit(64);
+	}
+	grown = realloc(php->defines, have + strlen(arg) + 4);
+	if (grown == NULL)
+		fatal("out of memory");
+	sprintf(grown + have, "%s%s\n", arg, eq ? "" : "=1");
+	php->defines = grown;
+}
+
 static void
 parse_options(int argc, char **argv, struct options *o)
 {
@@ -63,6 +87,9 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "fpm-config", required_argument, NULL, 'y' },
 		{ "prefix", required_argument, NULL, 'p' },
 		{ "pid", required_argument, NULL, 'g' },
+		{ "php-ini", required_argument, NULL, 'c' },
+		{ "define", required_argument, NULL, 'd' },
+		{ "no-php-ini", no_argument, NULL, 'n' },
 		{ "test", no_argument, NULL, 't' },
 		{ "nodaemonize", no_argument, NULL, 'F' },
 		{ "daemonize", no_argument, NULL, 'D' },
@@ -77,12 +104,15 @@ parse_options(int argc, char **argv, struct options *o)
 
 	o->conf = FPM_CONF_DEFAULT;
 	o->daemonize = -1;
-	while ((c = getopt_long(argc, argv, "y:c:p:g:tFDRvh", longs, NULL))
+	while ((c = getopt_long(argc, argv, "y:c:d:np:g:tFDRvh", longs, NULL))
 	    != -1) {
 		switch (c) {
 		case 'y': o->conf = optarg; break;
 		case 'p': o->prefix = optarg; break;
 		case 'g': o->pid = optarg; break;
+		case 'c': o->php.ini_path = optarg; break;
+		case 'd': php_define(&o->php, optarg); break;
+		case 'n': o->php.no_ini = 1; break;
 		case 't': o->test = 1; break;
 		case 'F': o->daemonize = 0; break;
 		case 'D': o->daemonize = 1; break;
@@ -262,6 +292,7 @@ main(int argc, char **argv)
 	m.conf_file = o.conf;
 	m.prefix = o.prefix;
 	m.allow_root = o.allow_root;
+	m.php = o.php;
 	m.argv = argv;
 	m.self = self_path(argv[0]);
 	reloaded = getenv("FPM_SOCKETS") != NULL;

@@ -50,6 +50,7 @@ struct pool {
 	struct pool_conf *conf;
 	int retiring;			/* the previous configuration's pool,
 					 * kept until its workers are gone */
+	struct zygote *zygote;		/* sapi = php: what forks the workers */
 	struct pool *status_of;		/* pm.status_listen: the pool whose
 					 * status this one serves */
 	int listen_fd;
@@ -100,6 +101,7 @@ struct master {
 	const char *conf_file;
 	const char *prefix;
 	int allow_root;
+	struct php_cli php;		/* -c, -d, -n */
 	char *self;			/* our binary's path, found at start */
 	char **argv;
 	struct inherited *inherited;	/* sockets the previous master left */

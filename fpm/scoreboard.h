@@ -15,7 +15,27 @@
 #define FPM_SCOREBOARD_H
 
 #include <stdatomic.h>
+#include <stdint.h>
 #include <sys/types.h>
+
+/* Where a scripting sapi keeps its call stack, so that the slow log can
+ * walk it from outside while the worker is stopped (process_vm_readv):
+ * a chain of frames from the pointer at `head`, innermost first. */
+struct sb_stack_layout {
+	uint64_t head;		/* address of the innermost frame's pointer */
+	uint16_t frame_prev;	/* in a frame: its caller's frame */
+	uint16_t frame_func;	/*   its function */
+	uint16_t frame_op;	/*   the instruction it is at */
+	uint16_t func_type;	/* in a function: its type (a byte) */
+	uint16_t func_name;	/*   its name (a string) */
+	uint16_t func_scope;	/*   its class, or NULL */
+	uint16_t func_file;	/*   script functions: the file */
+	uint16_t scope_name;	/* in a class: its name */
+	uint16_t op_line;	/* in an instruction: its line (32 bits) */
+	uint16_t str_len;	/* in a string: its length (a size_t) */
+	uint16_t str_val;	/*   its bytes */
+	uint8_t script_type;	/* the type of a script (not native) function */
+};
 
 enum sb_state {
 	SB_STARTING,		/* forked, loading its app */
@@ -53,6 +73,7 @@ struct sb_slot {
 	 * innermost first, one per line: the slow log prints them above the
 	 * native stack. */
 	char frames[1024];
+	struct sb_stack_layout stack;	/* head 0: no script stack */
 };
 
 /* Pool-wide counters, for the status page only.  Workers add to the

@@ -112,22 +112,34 @@ snapshot(const struct page_conf *pc, struct sb_slot *slots,
 	return n;
 }
 
-static int
-status_page(fpm_request *req, const struct page_conf *pc)
+char *
+pages_status(const struct page_conf *pc, enum status_format fmt, int full,
+    size_t *len)
 {
 	struct sb_slot *slots = calloc(pc->sb->nslots, sizeof(*slots));
 	struct status_proc *procs = calloc(pc->sb->nslots, sizeof(*procs));
 	struct status_pool pool = { 0 };
-	enum status_format fmt;
 	char *body = NULL;
+
+	if (slots != NULL && procs != NULL) {
+		snapshot(pc, slots, procs, &pool);
+		body = status_render(&pool, 1, fmt, full, len);
+	}
+	free(procs);
+	free(slots);
+	return body;
+}
+
+static int
+status_page(fpm_request *req, const struct page_conf *pc)
+{
+	enum status_format fmt;
+	char *body;
 	size_t len = 0;
 	int full, rc = -1;
 
-	if (slots == NULL || procs == NULL)
-		goto out;
 	status_parse_query(fpm_param(req, "QUERY_STRING"), &fmt, &full);
-	snapshot(pc, slots, procs, &pool);
-	body = status_render(&pool, 1, fmt, full, &len);
+	body = pages_status(pc, fmt, full, &len);
 	if (body == NULL)
 		goto out;
 	fpm_header(req, "Content-Type", status_content_type(fmt));
@@ -137,8 +149,6 @@ status_page(fpm_request *req, const struct page_conf *pc)
 	rc = fpm_write(req, body, len) < 0 ? -1 : 0;
 out:
 	free(body);
-	free(procs);
-	free(slots);
 	return rc;
 }
 

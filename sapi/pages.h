@@ -4,6 +4,8 @@
 #ifndef FPM_PAGES_H
 #define FPM_PAGES_H
 
+#include "status.h"
+
 struct fpm_request;
 struct scoreboard;
 
@@ -17,6 +19,11 @@ struct page_conf {
 	int queue_fd;			/* the pool's listening socket */
 	int status_only;		/* pm.status_listen: nothing else */
 };
+
+/* The status of pc's pool rendered in fmt (status.h), malloc'd, *len
+ * bytes; NULL when out of memory. */
+char *pages_status(const struct page_conf *pc, enum status_format fmt,
+    int full, size_t *len);
 
 /* If req asks for a page of pc, answer it (*rc is the app-style result)
  * and return 1; else return 0. */

@@ -35,7 +35,9 @@
 #include "fpm_app.h"
 #include "log.h"
 #include "runtime.h"
+#include "sapi_host.h"
 #include "scoreboard.h"
+#include "status.h"
 
 struct req_clock;
 
@@ -487,6 +489,31 @@ access_log(fpm_request *req, const struct req_clock *clk)
 		    pool_name, (int)getpid(), strerror(errno));
 }
 
+/* access.suppress_path[]: a plain successful GET or HEAD of one of those
+ * URIs (a health check) leaves no line.  Anything with a query, a body or
+ * another status is logged, as in php-fpm. */
+static int
+suppressed(fpm_request *req)
+{
+	const char *uri = fpm_param(req, "REQUEST_URI");
+	const char *method = fpm_param(req, "REQUEST_METHOD");
+	const char *qs = fpm_param(req, "QUERY_STRING");
+	const char *cl = fpm_param(req, "CONTENT_LENGTH");
+	size_t n;
+
+	if (conf->nsuppress_paths == 0 || uri == NULL || method == NULL ||
+	    req->status < 200 || req->status > 299 || (qs != NULL && *qs) ||
+	    (cl != NULL && atoll(cl) > 0) ||
+	    (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0))
+		return 0;
+	n = strcspn(uri, "?");
+	for (size_t i = 0; i < conf->nsuppress_paths; i++)
+		if (strlen(conf->suppress_paths[i]) == n &&
+		    strncmp(conf->suppress_paths[i], uri, n) == 0)
+			return 1;
+	return 0;
+}
+
 /* The worker's resident set, from /proc/self/statm (opened before any
  * chroot), in bytes; -1 if it cannot tell. */
 static long long
@@ -547,6 +574,76 @@ fpm_set_frames(fpm_request *req, const char *frames)
 	(void)req;
 	sb_write_begin(s);
 	sb_copy(s->frames, sizeof(s->frames), frames);
+	sb_write_end(s);
+}
+
+/* ---- for a sapi module (sapi_host.h) --------------------------------- */
+
+int
+fpm_sapi_head(fpm_request *req, int status, const char *head, size_t len)
+{
+	FCGX_Stream *out = req->fcgx.out;
+
+	if (req->headers_sent || req->finished)
+		return -1;
+	req->headers_sent = 1;
+	req->status = status;
+	if (drain_body(req, 1) != 0 && req->failed)
+		return -1;
+	FCGX_PutStr(head, (int)len, out);
+	FCGX_PutS("\r\n", out);
+	if (FCGX_GetError(out) != 0)
+		return req->failed = 1, -1;
+	return 0;
+}
+
+int
+fpm_sapi_finished(fpm_request *req)
+{
+	return req->finished;
+}
+
+void
+fpm_sapi_log_message(fpm_request *req, const char *msg)
+{
+	if (req != NULL && !req->finished && req->fcgx.err != NULL) {
+		FCGX_PutS("PHP message: ", req->fcgx.err);
+		FCGX_PutS(msg, req->fcgx.err);
+		FCGX_PutS("\n", req->fcgx.err);
+	}
+	log_warning("[pool %s] pid %d: %s%s%s", pool_name, (int)getpid(), msg,
+	    req != NULL ? " in " : "", req != NULL ?
+	    fpm_param(req, "SCRIPT_FILENAME") ?: "?" : "");
+}
+
+void
+fpm_sapi_log(int level, const char *fmt, ...)
+{
+	static const enum log_level levels[] = { LOG_LEVEL_DEBUG,
+	    LOG_LEVEL_NOTICE, LOG_LEVEL_WARNING, LOG_LEVEL_ERROR };
+	char msg[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_msg(levels[level < 0 ? 0 : level > 3 ? 3 : level],
+	    "[pool %s] pid %d: %s", pool_name, (int)getpid(), msg);
+}
+
+char *
+fpm_sapi_status_json(size_t *len)
+{
+	return pages_status(&conf->pages, STATUS_JSON, 1, len);
+}
+
+void
+fpm_sapi_stack(const struct sb_stack_layout *layout)
+{
+	struct sb_slot *s = conf->slot;
+
+	sb_write_begin(s);
+	s->stack = *layout;
 	sb_write_end(s);
 }
 
@@ -684,7 +781,7 @@ request_finish(fpm_request *req, int app_rc, struct req_clock *clk)
 	req->fcgx.keepConnection = keep;
 	measure(clk);
 	/* The params are freed with the request. */
-	if (conf->access_fd >= 0)
+	if (conf->access_fd >= 0 && !suppressed(req))
 		access_log(req, clk);
 	FCGX_Finish_r(&req->fcgx);
 	fd = req->fcgx.ipcFd;		/* -1 if libfcgi closed it */
@@ -829,10 +926,27 @@ next_connection(const struct worker_conf *wc, struct kept *k,
 	return fd;
 }
 
-static const struct sapi_ops *
-sapi_for(long long kind)
+/* pm.status_listen's worker answers its pages and nothing else. */
+static int
+pages_only_init(const struct worker_conf *wc, char *err, size_t errlen)
 {
-	return kind == SAPI_CGI ? &sapi_cgi : &sapi_native;
+	(void)wc, (void)err, (void)errlen;
+	return 0;
+}
+
+static const struct sapi_ops sapi_pages_only = {
+	.name = "pages",
+	.init = pages_only_init,
+};
+
+static const struct sapi_ops *
+sapi_for(const struct worker_conf *wc)
+{
+	if (wc->pages.status_only)
+		return &sapi_pages_only;
+	if (wc->ops != NULL)
+		return wc->ops;
+	return wc->sapi == SAPI_CGI ? &sapi_cgi : &sapi_native;
 }
 
 /* Serve until SIGQUIT, or until the worker is to be recycled. */
@@ -878,7 +992,7 @@ void
 worker_main(const struct worker_conf *wc)
 {
 	static fpm_request req;
-	const struct sapi_ops *sapi = sapi_for(wc->sapi);
+	const struct sapi_ops *sapi = sapi_for(wc);
 	sigset_t idle_mask;
 	char err[512];
 

@@ -9,6 +9,9 @@
 
 #include <signal.h>
 
+struct php_cli;
+struct sapi_ops;
+struct php_ini;
 struct sb_slot;
 struct scoreboard;
 
@@ -31,6 +34,13 @@ struct worker_conf {
 	const char *cgi_extensions;	/* "sh pl" or ".sh .pl", or NULL */
 	int slowlog_fd;			/* for a backtrace of its own, or -1 */
 	int slowlog_depth;
+	char **suppress_paths;		/* access.suppress_path[] */
+	size_t nsuppress_paths;
+	const struct php_ini *php_ini;	/* php_value[] and its kin */
+	size_t nphp_ini;
+	const char *limit_extensions;	/* security.limit_extensions */
+	const struct php_cli *php;	/* -c, -d, -n */
+	const struct sapi_ops *ops;	/* a loaded sapi (php), or NULL */
 };
 
 /* The master sends this when it may not ptrace the worker: the worker
@@ -41,6 +51,9 @@ struct worker_conf {
 struct fpm_request;
 struct sapi_ops {
 	const char *name;
+	/* Once per pool, in its zygote (sapi = php), before any worker is
+	 * forked from it: load what the workers will share. */
+	int (*preload)(const struct worker_conf *wc, char *err, size_t errlen);
 	int (*init)(const struct worker_conf *wc, char *err, size_t errlen);
 	int (*handle)(struct fpm_request *req);
 	void (*shutdown)(void);

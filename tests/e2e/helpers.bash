@@ -3,7 +3,7 @@
 # stops exactly what the test started.
 #
 # Binaries: FPM_BIN (default $repo/fpm/fpm) and FPM_APPS (default
-# $repo/.libs, where libtool leaves hello.so, echo.so, ...).
+# $repo/.libs, where libtool leaves hello.so, echo.so, ..., and php.so).
 
 load /usr/lib/bats/bats-support/load
 load /usr/lib/bats/bats-assert/load
@@ -11,6 +11,8 @@ load /usr/lib/bats/bats-assert/load
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 FPM_BIN=${FPM_BIN:-$REPO/fpm/fpm}
 FPM_APPS=${FPM_APPS:-$REPO/.libs}
+# The PHP sapi module, as built in the tree (fpm looks there first).
+export FPM_PHP_MODULE=${FPM_PHP_MODULE:-$FPM_APPS/php.so}
 
 # nginx runs its workers as www-data, as Debian ships it, and every unix
 # socket a test wants reachable is given to www-data with listen.owner.

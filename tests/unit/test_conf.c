@@ -771,12 +771,89 @@ invalid_sapi_is_reported(void **state)
 	struct fixture *f = *state;
 	struct conf *c;
 
-	write_file(f, "fpm.ini", POOL_WWW "sapi = php\n");
+	write_file(f, "fpm.ini", POOL_WWW "sapi = perl\n");
 	c = load(f, "fpm.ini", NULL);
 	assert_int_equal(c->nerrors, 1);
 	assert_true(has_error(c, path_of(f, "fpm.ini"), 4,
-	    "[www] 'sapi': expected native or cgi, got 'php' (this build has "
-	    "no such sapi yet)"));
+	    "[www] 'sapi': expected php, native or cgi, got 'perl'"));
+}
+
+#ifdef HAVE_PHP
+/* Without sapi and app a pool runs PHP, as in php-fpm; with app, it is
+ * native. */
+static void
+a_pool_without_sapi_or_app_runs_php(void **state)
+{
+	struct fixture *f = *state;
+	struct conf *c;
+
+	write_file(f, "fpm.ini", "[php]\nlisten = 9000\n"
+	    "[native]\nlisten = 9001\napp = /srv/app.so\n");
+	c = load(f, "fpm.ini", NULL);
+	assert_int_equal(conf_validate(c, 0, 0), 0);
+	assert_int_equal(c->pools->sapi, SAPI_PHP);
+	assert_int_equal(c->pools->next->sapi, SAPI_NATIVE);
+	assert_string_equal(c->pools->limit_extensions, ".php .phar");
+}
+
+/* php_value[] and kin: flags become 1 or 0, a later setting of a name
+ * replaces the earlier one, admin marks stick. */
+static void
+php_values_are_kept_as_php_fpm_reads_them(void **state)
+{
+	struct fixture *f = *state;
+	struct conf *c;
+
+	write_file(f, "fpm.ini", "[php]\nlisten = 9000\n"
+	    "php_value[memory_limit] = 100M\n"
+	    "php_flag[display_errors] = on\n"
+	    "php_admin_flag[log_errors] = off\n"
+	    "php_admin_value[memory_limit] = 64M\n");
+	c = load(f, "fpm.ini", NULL);
+	assert_int_equal(conf_validate(c, 0, 0), 0);
+	assert_int_equal(c->pools->nphp_ini, 3);
+	assert_string_equal(c->pools->php_ini[0].name, "memory_limit");
+	assert_string_equal(c->pools->php_ini[0].value, "64M");
+	assert_int_equal(c->pools->php_ini[0].admin, 1);
+	assert_int_equal(c->pools->php_ini[0].where.line, 6);
+	assert_string_equal(c->pools->php_ini[1].value, "1");
+	assert_int_equal(c->pools->php_ini[1].admin, 0);
+	assert_string_equal(c->pools->php_ini[2].value, "0");
+	assert_int_equal(c->pools->php_ini[2].admin, 1);
+}
+
+static void
+bad_php_flag_and_empty_name_are_reported(void **state)
+{
+	struct fixture *f = *state;
+	struct conf *c;
+
+	write_file(f, "fpm.ini", "[php]\nlisten = 9000\n"
+	    "php_flag[display_errors] = maybe\n"
+	    "php_value[] = 1\n");
+	c = load(f, "fpm.ini", NULL);
+	assert_int_equal(c->nerrors, 2);
+	assert_true(has_error(c, path_of(f, "fpm.ini"), 3,
+	    "[php] 'php_flag[display_errors]': expected on or off, got "
+	    "'maybe'"));
+	assert_true(has_error(c, path_of(f, "fpm.ini"), 4,
+	    "[php] 'php_value[]': the php.ini name is missing"));
+}
+#endif
+
+/* access.suppress_path[] collects a list. */
+static void
+suppress_paths_are_a_list(void **state)
+{
+	struct fixture *f = *state;
+	struct conf *c;
+
+	write_file(f, "fpm.ini", POOL_WWW "access.suppress_path[] = /ping\n"
+	    "access.suppress_path[] = /health\n");
+	c = load(f, "fpm.ini", NULL);
+	assert_int_equal(conf_validate(c, 0, 0), 0);
+	assert_int_equal(c->pools->nsuppress_paths, 2);
+	assert_string_equal(c->pools->suppress_paths[1], "/health");
 }
 
 static void
@@ -910,7 +987,7 @@ pool_without_app_is_reported_at_its_section(void **state)
 	struct fixture *f = *state;
 	struct conf *c;
 
-	write_file(f, "fpm.ini", "\n[www]\nlisten = 9000\n");
+	write_file(f, "fpm.ini", "\n[www]\nlisten = 9000\nsapi = native\n");
 	c = load(f, "fpm.ini", NULL);
 	assert_int_equal(conf_validate(c, 0, 0), 1);
 	assert_true(has_error(c, path_of(f, "fpm.ini"), 2,
@@ -1297,7 +1374,7 @@ unsupported_php_fpm_directives_warn_and_are_not_errors(void **state)
 
 	write_file(f, "fpm.ini", "[global]\nprocess.max = 128\n"
 	    POOL_WWW "listen.acl_users = www-data\n"
-	    "security.limit_extensions = .php\n"
+	    "listen.setfib = 1\n"
 	    "php_value[memory_limit] = 128M\n");
 	c = load(f, "fpm.ini", NULL);
 	assert_int_equal(conf_validate(c, 0, 0), 0);
@@ -1307,9 +1384,10 @@ unsupported_php_fpm_directives_warn_and_are_not_errors(void **state)
 	assert_true(has_warning(c, path_of(f, "fpm.ini"), 6,
 	    "[www] 'listen.acl_users' is not supported yet, ignored"));
 	assert_true(has_warning(c, path_of(f, "fpm.ini"), 7,
-	    "[www] 'security.limit_extensions' is not supported yet, ignored"));
+	    "[www] 'listen.setfib' is not supported yet, ignored"));
 	assert_true(has_warning(c, path_of(f, "fpm.ini"), 8,
-	    "[www] 'php_value[memory_limit]' is not supported yet, ignored"));
+	    "[pool www] php_value and its kin apply to sapi = php only, "
+	    "ignored"));
 }
 
 /* ---- pm and logging directives, one at a time ---------------------------- */
@@ -2307,6 +2385,12 @@ main(void)
 		T(invalid_bool_is_reported),
 		T(invalid_log_level_is_reported),
 		T(invalid_pm_is_reported),
+#ifdef HAVE_PHP
+		T(a_pool_without_sapi_or_app_runs_php),
+		T(php_values_are_kept_as_php_fpm_reads_them),
+		T(bad_php_flag_and_empty_name_are_reported),
+#endif
+		T(suppress_paths_are_a_list),
 		T(invalid_sapi_is_reported),
 		T(cgi_sapi_needs_no_app_and_a_real_cgi_root),
 		T(invalid_listen_address_is_reported),

@@ -1,0 +1,346 @@
+/*
+ * zygote.c - per-pool parents that fork the workers of sapi = php pools
+ * (see zygote.h).
+ *
+ * The master and a zygote talk over a SOCK_SEQPACKET pair, one request
+ * and one answer at a time: "fork a worker for slot S, request limit L,
+ * with these output pipes" (the pipes go along as SCM_RIGHTS), and the
+ * answer is the new worker's pid.  Nothing passes per request.
+ */
+#include "config.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "children.h"
+#include "log.h"
+#include "master.h"
+#include "runtime.h"
+#include "zygote.h"
+
+#ifndef FPM_PHP_MODULE
+#define FPM_PHP_MODULE "/usr/lib/fpm/php.so"
+#endif
+
+/* How long the master waits for an answer: the first one comes after
+ * the engine's start-up (php.ini, extensions, opcache.preload). */
+#define ZYGOTE_ANSWER_MS 30000
+
+struct zygote {
+	pid_t pid;
+	int fd;				/* the master's end */
+};
+
+struct spawn_req {
+	int slot;
+	int nfds;			/* output pipes sent along: 0 or 2 */
+	long long request_limit;
+};
+
+struct spawn_ans {
+	pid_t pid;			/* or -1 */
+	int err;			/* errno of the failed fork */
+};
+
+const char *
+zygote_module_path(void)
+{
+	const char *env = getenv("FPM_PHP_MODULE");
+
+	return env != NULL && env[0] != '\0' ? env : FPM_PHP_MODULE;
+}
+
+/* ---- in the zygote --------------------------------------------------- */
+
+/* Receive one request and its descriptors.  Returns 1, or 0 when the
+ * master is gone or let the zygote go. */
+static int
+recv_req(int fd, struct spawn_req *rq, int fds[2])
+{
+	char cbuf[CMSG_SPACE(2 * sizeof(int))];
+	struct iovec iov = { rq, sizeof(*rq) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+	    .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	fds[0] = fds[1] = -1;
+	do
+		n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(*rq))
+		return 0;
+	cm = CMSG_FIRSTHDR(&mh);
+	if (rq->nfds == 2 && cm != NULL && cm->cmsg_type == SCM_RIGHTS &&
+	    cm->cmsg_len == CMSG_LEN(2 * sizeof(int)))
+		memcpy(fds, CMSG_DATA(cm), 2 * sizeof(int));
+	return 1;
+}
+
+/* The new worker: the master's child (CLONE_PARENT), with the engine
+ * already started. */
+__attribute__((noreturn)) static void
+worker(struct master *m, struct pool *p, const struct worker_conf *base,
+    const struct spawn_req *rq, const int out[2], int procfd)
+{
+	struct worker_conf wc = *base;
+	struct child c = { .slot = rq->slot,
+	    .request_limit = rq->request_limit };
+
+	children_set_stdio(out, STDIN_FILENO);	/* stdin is /dev/null */
+	if (out[0] >= 0)
+		close(out[0]);
+	if (out[1] >= 0)
+		close(out[1]);
+	if (children_watch_master(m, p) != 0)
+		_exit(0);
+	children_worker_slot(&wc, p, &c, procfd);
+	worker_main(&wc);
+}
+
+/* Restore, for the engine's start-up only, variables that clear_env took
+ * away but that PHP reads to find php.ini. */
+struct saved_env {
+	const char *name;
+	char *value;
+	int set;
+};
+
+static void
+env_save(struct saved_env *e, int n)
+{
+	for (int i = 0; i < n; i++) {
+		const char *v = getenv(e[i].name);
+
+		e[i].value = v != NULL ? strdup(v) : NULL;
+	}
+}
+
+static void
+env_lend(struct saved_env *e, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (e[i].value != NULL && getenv(e[i].name) == NULL)
+			e[i].set = setenv(e[i].name, e[i].value, 1) == 0;
+}
+
+static void
+env_take_back(struct saved_env *e, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (e[i].set)
+			unsetenv(e[i].name);
+		free(e[i].value);
+	}
+}
+
+__attribute__((noreturn)) static void
+zygote_main(struct master *m, struct pool *p, int fd)
+{
+	struct saved_env env[] = { { "PHPRC", NULL, 0 },
+	    { "PHP_INI_SCAN_DIR", NULL, 0 } };
+	int nenv = (int)(sizeof(env) / sizeof(env[0]));
+	const int none[2] = { -1, -1 };
+	const struct sapi_ops *ops;
+	struct worker_conf wc;
+	const char *path;
+	char err[512];
+	void *h;
+	int procfd;
+
+	/* The module and libphp load while the files are all in sight:
+	 * a chroot need not hold them. */
+	path = zygote_module_path();
+	env_save(env, nenv);
+	h = dlopen(path, RTLD_NOW | RTLD_GLOBAL);
+	if (children_become(m, p, none, fd, &procfd) != 0)
+		_exit(78);
+	if (h == NULL) {
+		log_error("[pool %s] cannot load the PHP sapi: %s", p->conf->name,
+		    dlerror());
+		_exit(78);
+	}
+	ops = dlsym(h, "fpm_sapi_php");
+	if (ops == NULL || ops->preload == NULL) {
+		log_error("[pool %s] %s is not fpm's PHP sapi module",
+		    p->conf->name, path);
+		_exit(78);
+	}
+	children_worker_conf(m, p, &wc);
+	wc.ops = ops;
+	env_lend(env, nenv);
+	if (ops->preload(&wc, err, sizeof(err)) != 0) {
+		log_error("[pool %s] the PHP engine did not start: %s",
+		    p->conf->name, err);
+		_exit(78);
+	}
+	env_take_back(env, nenv);
+	log_debug("[pool %s] zygote %d: the PHP engine is up", p->conf->name,
+	    (int)getpid());
+	for (;;) {
+		struct spawn_req rq;
+		struct spawn_ans ans = { -1, 0 };
+		int out[2];
+		pid_t pid;
+
+		if (!recv_req(fd, &rq, out))
+			_exit(0);
+		/* The worker is the master's child, not ours. */
+		pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0,
+		    0);
+		if (pid == 0) {
+			close(fd);
+			worker(m, p, &wc, &rq, out, procfd);
+		}
+		ans.pid = pid;
+		ans.err = pid < 0 ? errno : 0;
+		if (out[0] >= 0)
+			close(out[0]);
+		if (out[1] >= 0)
+			close(out[1]);
+		if (send(fd, &ans, sizeof(ans), MSG_NOSIGNAL) != sizeof(ans))
+			_exit(0);
+	}
+}
+
+/* ---- in the master --------------------------------------------------- */
+
+static int
+zygote_start(struct master *m, struct pool *p)
+{
+	struct zygote *z = calloc(1, sizeof(*z));
+	int sv[2];
+
+	if (z == NULL) {
+		log_error("[pool %s] out of memory", p->conf->name);
+		return -1;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+		log_error("[pool %s] socketpair() failed: %s", p->conf->name,
+		    strerror(errno));
+		free(z);
+		return -1;
+	}
+	z->pid = fork();
+	if (z->pid < 0) {
+		log_error("[pool %s] fork() failed: %s", p->conf->name,
+		    strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		free(z);
+		return -1;
+	}
+	if (z->pid == 0) {
+		close(sv[0]);
+		zygote_main(m, p, sv[1]);
+	}
+	close(sv[1]);
+	z->fd = sv[0];
+	p->zygote = z;
+	log_debug("[pool %s] zygote %d started", p->conf->name, (int)z->pid);
+	return 0;
+}
+
+void
+zygote_stop(struct pool *p)
+{
+	if (p->zygote == NULL)
+		return;
+	close(p->zygote->fd);
+	free(p->zygote);
+	p->zygote = NULL;
+}
+
+static int
+send_req(int fd, const struct spawn_req *rq, const int w[2])
+{
+	char cbuf[CMSG_SPACE(2 * sizeof(int))];
+	struct iovec iov = { (void *)rq, sizeof(*rq) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	if (rq->nfds == 2) {
+		memset(cbuf, 0, sizeof(cbuf));
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(2 * sizeof(int));
+		memcpy(CMSG_DATA(cm), w, 2 * sizeof(int));
+	}
+	do
+		n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	return n == (ssize_t)sizeof(*rq) ? 0 : -1;
+}
+
+static int
+recv_ans(int fd, struct spawn_ans *ans)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
+	ssize_t n;
+	int r;
+
+	do
+		r = poll(&pfd, 1, ZYGOTE_ANSWER_MS);
+	while (r < 0 && errno == EINTR);
+	if (r <= 0)
+		return -1;
+	n = recv(fd, ans, sizeof(*ans), 0);
+	return n == (ssize_t)sizeof(*ans) ? 0 : -1;
+}
+
+pid_t
+zygote_spawn(struct master *m, struct pool *p, const struct child *c,
+    const int w[2])
+{
+	struct spawn_req rq = { c->slot, w[0] >= 0 && w[1] >= 0 ? 2 : 0,
+	    c->request_limit };
+	struct spawn_ans ans;
+
+	if (p->zygote == NULL && zygote_start(m, p) != 0)
+		return -1;
+	if (send_req(p->zygote->fd, &rq, w) != 0 ||
+	    recv_ans(p->zygote->fd, &ans) != 0) {
+		/* It died (its start-up failed: logged there) or hangs. */
+		log_error("[pool %s] the PHP zygote %d does not answer; it is "
+		    "replaced", p->conf->name, (int)p->zygote->pid);
+		kill(p->zygote->pid, SIGKILL);
+		zygote_stop(p);
+		/* as a worker dying at start-up: the pool backs off */
+		p->quick_deaths++;
+		return -1;
+	}
+	if (ans.pid < 0) {
+		log_error("[pool %s] the PHP zygote could not fork: %s",
+		    p->conf->name, strerror(ans.err));
+		return -1;
+	}
+	return ans.pid;
+}
+
+int
+zygote_exited(struct master *m, pid_t pid, int status)
+{
+	for (struct pool *p = m->pools; p != NULL; p = p->next) {
+		if (p->zygote == NULL || p->zygote->pid != pid)
+			continue;
+		log_warning("[pool %s] the PHP zygote %d exited (status 0x%x); "
+		    "the next worker starts another", p->conf->name, (int)pid,
+		    status);
+		zygote_stop(p);
+		return 1;
+	}
+	return 0;
+}

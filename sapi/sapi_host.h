@@ -1,0 +1,44 @@
+/*
+ * sapi_host.h - what the worker runtime offers a sapi loaded as a module
+ * (the PHP sapi), beyond the app API of fpm_app.h.  The fpm binary
+ * exports these (fpm_app.dynlist); a sapi module calls them.
+ */
+#ifndef FPM_SAPI_HOST_H
+#define FPM_SAPI_HOST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fpm_app.h"
+#include "scoreboard.h"
+
+/* Send the response's head as the sapi formatted it: "Status: ...\r\n"
+ * (or none, for 200) and header lines, each ending in "\r\n", without
+ * the blank line, which is added here.  status is for the access log
+ * and the status page.  The body is read to its end first (see
+ * fpm_app.h).  Returns 0 or -1 (client gone). */
+int fpm_sapi_head(fpm_request *req, int status, const char *head,
+    size_t len);
+
+/* Whether fpm_finish_request() ended the response already. */
+int fpm_sapi_finished(fpm_request *req);
+
+/* Write msg to the web server's error log (the FastCGI stderr stream,
+ * as php-fpm's fastcgi.logging does) and to fpm's error log, naming the
+ * pool, the pid and the script. */
+void fpm_sapi_log_message(fpm_request *req, const char *msg);
+
+/* Log a line about the worker: "[pool P] pid N: ..." at level (0 debug,
+ * 1 notice, 2 warning, 3 error). */
+void fpm_sapi_log(int level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* The pool's status, as the full JSON status page renders it (malloc'd,
+ * *len bytes), or NULL. */
+char *fpm_sapi_status_json(size_t *len);
+
+/* Publish this worker's stack layout (scoreboard.h) in its scoreboard
+ * slot, for the slow log. */
+void fpm_sapi_stack(const struct sb_stack_layout *layout);
+
+#endif
