@@ -28,6 +28,7 @@
 #include "reload.h"
 #include "sd.h"
 #include "supervise.h"
+#include "zygote.h"
 
 /* How long a fast stop (TERM/INT) waits before SIGKILL. */
 #define FAST_STOP_MS 1000
@@ -120,10 +121,14 @@ reopen_logs(struct master *m)
 		log_notice("access logs reopened");
 	if (m->stopping)
 		return;
-	for (struct pool *p = m->pools; p != NULL; p = p->next)
+	for (struct pool *p = m->pools; p != NULL; p = p->next) {
+		/* a zygote holds them as well: the next worker starts one
+		 * with the new files */
+		zygote_stop(p);
 		for (struct child *c = p->children; c != NULL; c = c->next)
 			if (!c->ending)
 				children_retire(m, c, "logs reopened");
+	}
 }
 
 static void
@@ -132,6 +137,8 @@ stop(struct master *m, enum stop_mode mode, const char *signame)
 	long long now = now_ms();
 
 	sd_notifyf("STOPPING=1");
+	for (struct pool *p = m->pools; p != NULL; p = p->next)
+		zygote_stop(p);		/* no more workers: let them go */
 	if (mode == STOP_FAST) {
 		log_notice("%s received, stopping fast: %d workers get SIGTERM",
 		    signame, children_count(m));

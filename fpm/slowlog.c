@@ -15,11 +15,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <elfutils/libdwfl.h>
 
+#include "scoreboard.h"
 #include "slowlog.h"
 
 struct walk {
@@ -80,6 +82,99 @@ frame(Dwfl_Frame *f, void *arg)
 	return DWARF_CB_OK;
 }
 
+/* ---- script frames (PHP), read from the stopped worker's memory -------- */
+
+/* len bytes at addr in pid.  Returns 0 or -1. */
+static int
+peek(pid_t pid, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec local = { buf, len };
+	struct iovec remote = { (void *)(uintptr_t)addr, len };
+
+	if (addr == 0)
+		return -1;
+	return process_vm_readv(pid, &local, 1, &remote, 1, 0) ==
+	    (ssize_t)len ? 0 : -1;
+}
+
+static uint64_t
+peek_ptr(pid_t pid, uint64_t addr)
+{
+	uintptr_t v = 0;
+
+	return peek(pid, addr, &v, sizeof(v)) == 0 ? (uint64_t)v : 0;
+}
+
+/* A string of the engine's (length, then bytes), cut to fit, with
+ * control characters made visible: the worker cannot forge lines. */
+static const char *
+peek_str(pid_t pid, uint64_t zs, const struct sb_stack_layout *l,
+    char *out, size_t outlen)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	if (zs == 0 || peek(pid, zs + l->str_len, &len, sizeof(len)) != 0)
+		return out;
+	if (len >= outlen)
+		len = outlen - 1;
+	if (peek(pid, zs + l->str_val, out, len) != 0)
+		len = 0;
+	out[len] = '\0';
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)out[i] < 0x20)
+			out[i] = '?';
+	return out;
+}
+
+/* Where frame ex was called from: the file and line its nearest calling
+ * script frame is at. */
+static void
+call_site(pid_t pid, uint64_t ex, const struct sb_stack_layout *l,
+    char *file, size_t filelen, unsigned *line)
+{
+	for (int guard = 0; ex != 0 && guard < 1000; guard++) {
+		uint64_t fn = peek_ptr(pid, ex + l->frame_func);
+		uint8_t type = 0;
+		uint32_t ln = 0;
+
+		if (fn != 0 && peek(pid, fn + l->func_type, &type, 1) == 0 &&
+		    type == l->script_type) {
+			if (peek(pid, peek_ptr(pid, ex + l->frame_op) + l->op_line,
+			    &ln, sizeof(ln)) == 0)
+				*line = ln;
+			peek_str(pid, peek_ptr(pid, fn + l->func_file), l, file,
+			    filelen);
+			return;
+		}
+		ex = peek_ptr(pid, ex + l->frame_prev);
+	}
+}
+
+/* php-fpm's lines, innermost first: each called function, with the file
+ * and line it was called from; the script's top level is not a line. */
+static void
+script_frames(pid_t pid, const struct sb_stack_layout *l, struct walk *w)
+{
+	uint64_t ex = peek_ptr(pid, l->head);
+
+	for (int n = 0; ex != 0 && n < w->depth; n++) {
+		uint64_t fn = peek_ptr(pid, ex + l->frame_func);
+		uint64_t prev = peek_ptr(pid, ex + l->frame_prev);
+		char name[256], file[1024] = "???";
+		unsigned line = 0;
+
+		if (prev == 0)
+			break;
+		peek_str(pid, fn ? peek_ptr(pid, fn + l->func_name) : 0, l,
+		    name, sizeof(name));
+		call_site(pid, prev, l, file, sizeof(file), &line);
+		put(w, "[0x%016llx] %s() %s:%u\n", (unsigned long long)ex,
+		    name[0] ? name : "???", file[0] ? file : "???", line);
+		ex = prev;
+	}
+}
+
 static const Dwfl_Callbacks callbacks = {
 	.find_elf = dwfl_linux_proc_find_elf,
 	.find_debuginfo = dwfl_standard_find_debuginfo,
@@ -123,8 +218,8 @@ wait_stop(pid_t pid, int *exited)
 }
 
 int
-slowlog_trace(pid_t pid, int depth, char *out, size_t outlen,
-    int *exited, char *err, size_t errlen)
+slowlog_trace(pid_t pid, const struct sb_stack_layout *stack, int depth,
+    char *out, size_t outlen, int *exited, char *err, size_t errlen)
 {
 	struct walk w = { .out = out, .cap = outlen, .depth = depth };
 	int rc;
@@ -147,6 +242,8 @@ slowlog_trace(pid_t pid, int depth, char *out, size_t outlen,
 		errno = ESRCH;
 		return -1;
 	}
+	if (stack != NULL && stack->head != 0)
+		script_frames(pid, stack, &w);
 	rc = unwind(pid, &w);
 	ptrace(PTRACE_DETACH, pid, NULL, NULL);
 	if (rc != 0) {

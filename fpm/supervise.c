@@ -132,7 +132,7 @@ check_slow(struct master *m, struct child *c, const struct sb_slot *s,
 	    (double)(now - s->req_start_ms) / 1000.0);
 	atomic_fetch_add_explicit(&p->sb->slow_requests, 1,
 	    memory_order_relaxed);
-	if (slowlog_trace(c->pid, (int)p->conf->slowlog_depth, frames,
+	if (slowlog_trace(c->pid, &s->stack, (int)p->conf->slowlog_depth, frames,
 	    sizeof(frames), &status, err, sizeof(err)) == 0) {
 		write_entry(p, c, script, s->frames, frames);
 		return;
