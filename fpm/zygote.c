@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -86,6 +87,9 @@ recv_req(int fd, struct spawn_req *rq, int fds[2])
 	return 1;
 }
 
+/* The master's name (comm), which workers take back. */
+static char master_comm[16];
+
 /* The new worker: the master's child (CLONE_PARENT), with the engine
  * already started. */
 __attribute__((noreturn)) static void
@@ -96,6 +100,7 @@ worker(struct master *m, struct pool *p, const struct worker_conf *base,
 	struct child c = { .slot = rq->slot,
 	    .request_limit = rq->request_limit };
 
+	prctl(PR_SET_NAME, master_comm);
 	children_set_stdio(out, STDIN_FILENO);	/* stdin is /dev/null */
 	if (out[0] >= 0)
 		close(out[0]);
@@ -157,6 +162,9 @@ zygote_main(struct master *m, struct pool *p, int fd)
 	void *h;
 	int procfd;
 
+	/* "fpm-zygote" in ps and /proc/PID/comm; its workers are "fpm" */
+	prctl(PR_GET_NAME, master_comm);
+	prctl(PR_SET_NAME, "fpm-zygote");
 	/* The module and libphp load while the files are all in sight:
 	 * a chroot need not hold them. */
 	path = zygote_module_path();
@@ -177,6 +185,7 @@ zygote_main(struct master *m, struct pool *p, int fd)
 	}
 	children_worker_conf(m, p, &wc);
 	wc.ops = ops;
+	worker_conf_set(&wc);
 	env_lend(env, nenv);
 	if (ops->preload(&wc, err, sizeof(err)) != 0) {
 		log_error("[pool %s] the PHP engine did not start: %s",

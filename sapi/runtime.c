@@ -611,9 +611,16 @@ fpm_sapi_log_message(fpm_request *req, const char *msg)
 		FCGX_PutS(msg, req->fcgx.err);
 		FCGX_PutS("\n", req->fcgx.err);
 	}
-	log_warning("[pool %s] pid %d: %s%s%s", pool_name, (int)getpid(), msg,
-	    req != NULL ? " in " : "", req != NULL ?
-	    fpm_param(req, "SCRIPT_FILENAME") ?: "?" : "");
+	/* one log line per line of the message (a stack trace has many) */
+	for (const char *line = msg; *line != '\0'; ) {
+		int n = (int)strcspn(line, "\n");
+
+		if (n > 0)
+			log_warning("[pool %s] pid %d: PHP message: %.*s",
+			    pool_name, (int)getpid(), n, line);
+		line += n;
+		line += *line == '\n';
+	}
 }
 
 void
@@ -986,6 +993,13 @@ worker_loop(const struct worker_conf *wc, fpm_request *req,
 	}
 	slot_state(SB_ENDING);
 	kept_close_all(&kept);
+}
+
+void
+worker_conf_set(const struct worker_conf *wc)
+{
+	pool_name = wc->pool;
+	conf = wc;
 }
 
 void

@@ -62,6 +62,10 @@ struct sapi_ops {
 extern const struct sapi_ops sapi_native;
 extern const struct sapi_ops sapi_cgi;
 
+/* Make wc the configuration the request API and the log lines of this
+ * process use, before worker_main (a zygote's preload logs). */
+void worker_conf_set(const struct worker_conf *wc);
+
 /* Serve requests until told to quit.  Never returns. */
 __attribute__((noreturn)) void worker_main(const struct worker_conf *wc);
 

@@ -24,8 +24,8 @@ int fpm_sapi_head(fpm_request *req, int status, const char *head,
 int fpm_sapi_finished(fpm_request *req);
 
 /* Write msg to the web server's error log (the FastCGI stderr stream,
- * as php-fpm's fastcgi.logging does) and to fpm's error log, naming the
- * pool, the pid and the script. */
+ * as php-fpm's fastcgi.logging does) when req is not NULL, and to fpm's
+ * error log, a line for each line of msg, naming the pool and pid. */
 void fpm_sapi_log_message(fpm_request *req, const char *msg);
 
 /* Log a line about the worker: "[pool P] pid N: ..." at level (0 debug,

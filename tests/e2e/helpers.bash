@@ -228,9 +228,18 @@ new_workers_are() {
 	return 0
 }
 
-# The worker pids of the master: its children.
+# The worker pids of the master: its children, less the zygotes of PHP
+# pools (named fpm-zygote).
 workers() {
-	pgrep -P "$FPM_PID" | sort -n
+	local p
+	for p in $(pgrep -P "$FPM_PID" | sort -n); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = fpm-zygote ] || echo "$p"
+	done
+}
+
+# The zygotes of the master's PHP pools.
+zygotes() {
+	pgrep -P "$FPM_PID" -x fpm-zygote | sort -n
 }
 
 # Whether PID has loaded an app: it did so after taking its pool's
