@@ -604,6 +604,15 @@ fpm_sapi_finished(fpm_request *req)
 }
 
 void
+fpm_sapi_stderr(fpm_request *req, const char *msg)
+{
+	if (req != NULL && !req->finished && req->fcgx.err != NULL) {
+		FCGX_PutS(msg, req->fcgx.err);
+		FCGX_PutS("\n", req->fcgx.err);
+	}
+}
+
+void
 fpm_sapi_log_message(fpm_request *req, const char *msg)
 {
 	if (req != NULL && !req->finished && req->fcgx.err != NULL) {

@@ -28,6 +28,10 @@ int fpm_sapi_finished(fpm_request *req);
  * error log, a line for each line of msg, naming the pool and pid. */
 void fpm_sapi_log_message(fpm_request *req, const char *msg);
 
+/* Write msg, and a line break, to the web server's error log (FastCGI
+ * stderr) only. */
+void fpm_sapi_stderr(fpm_request *req, const char *msg);
+
 /* Log a line about the worker: "[pool P] pid N: ..." at level (0 debug,
  * 1 notice, 2 warning, 3 error). */
 void fpm_sapi_log(int level, const char *fmt, ...)

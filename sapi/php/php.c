@@ -625,8 +625,12 @@ run(fpm_request *req, const char *script)
 
 	if (script != NULL && !extension_allowed(wconf->limit_extensions,
 	    script)) {
-		fpm_sapi_log(2, "access to the script '%s' has been "
+		char msg[PATH_MAX + 80];
+
+		snprintf(msg, sizeof(msg), "Access to the script '%s' has been "
 		    "denied (see security.limit_extensions)", script);
+		fpm_sapi_stderr(req, msg);
+		fpm_sapi_log(2, "%s", msg);
 		SG(sapi_headers).http_response_code = 403;
 		PUTS("Access denied.\n");
 	} else if (script == NULL) {

@@ -240,3 +240,33 @@ wait_php_workers() {
 	assert_line "GET /sleep.php?s=0 200"
 	refute_line "GET /hello.php 200"
 }
+
+@test "Debian's php-fpm.conf and www.conf, with only their paths changed, pass -t and serve PHP" {
+	mkdir "$T/pool.d"
+	sed -e "s|^pid = .*|pid = $T/fpm.pid|" \
+		-e "s|^error_log = .*|error_log = $T/fpm.log|" \
+		-e "s|^include=.*|include=$T/pool.d/*.conf|" \
+		/etc/php/8.2/fpm/php-fpm.conf >"$T/php-fpm.conf"
+	sed -e "s|^listen = .*|listen = $T/php.sock|" \
+		/etc/php/8.2/fpm/pool.d/www.conf >"$T/pool.d/www.conf"
+	# nothing else differs from Debian's files
+	run diff /etc/php/8.2/fpm/pool.d/www.conf "$T/pool.d/www.conf"
+	assert_equal "$(grep -c '^[<>]' <<<"$output")" 2
+	run diff /etc/php/8.2/fpm/php-fpm.conf "$T/php-fpm.conf"
+	assert_equal "$(grep -c '^[<>]' <<<"$output")" 6
+
+	run "$FPM_BIN" -t -y "$T/php-fpm.conf"
+	assert_success
+	assert_output "configuration file $T/php-fpm.conf test is successful"
+
+	FPM_CONF=$T/php-fpm.conf start_fpm
+	NGINX_LOCATION_EXTRA="fastcgi_param SCRIPT_FILENAME $T/www\$fastcgi_script_name;" \
+		start_nginx "~ \\.php\$=unix:$T/php.sock"
+	run get /hello.php
+	assert_output 200
+	run cat "$T/body"
+	assert_output --regexp '^Hello from fpm-fcgi [0-9]+$'
+	# www-data's pool: pm = dynamic, start_servers = 2
+	wait_until 10 php_workers_are 2
+	assert_equal "$(proc_status "$(workers | head -1)" Uid)" "33 33 33 33"
+}
