@@ -55,9 +55,30 @@ struct spawn_ans {
 const char *
 zygote_module_path(void)
 {
+	static char found[4096];
 	const char *env = getenv("FPM_PHP_MODULE");
+	char exe[2048], *slash;
+	ssize_t n;
 
-	return env != NULL && env[0] != '\0' ? env : FPM_PHP_MODULE;
+	if (env != NULL && env[0] != '\0')
+		return env;
+	if (access(FPM_PHP_MODULE, F_OK) == 0)
+		return FPM_PHP_MODULE;
+	/* Installed elsewhere than configured (make install prefix=DIR), or
+	 * run from the build tree: look beside the binary. */
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/')) != NULL)
+			*slash = '\0';
+		snprintf(found, sizeof(found), "%s/../lib/fpm/php.so", exe);
+		if (access(found, F_OK) == 0)
+			return found;
+		snprintf(found, sizeof(found), "%s/../.libs/php.so", exe);
+		if (access(found, F_OK) == 0)
+			return found;
+	}
+	return FPM_PHP_MODULE;
 }
 
 /* ---- in the zygote --------------------------------------------------- */

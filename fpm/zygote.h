@@ -37,8 +37,9 @@ int zygote_exited(struct master *m, pid_t pid, int status);
 /* Let p's zygote go (it exits when its socket closes). */
 void zygote_stop(struct pool *p);
 
-/* The PHP sapi module's path: $FPM_PHP_MODULE, or where make install put
- * it. */
+/* The PHP sapi module's path: $FPM_PHP_MODULE, else where make install
+ * puts it, else beside the binary (an install moved with prefix=DIR, or
+ * the build tree). */
 const char *zygote_module_path(void);
 
 #endif

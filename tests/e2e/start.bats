@@ -17,7 +17,7 @@ start_answers() {
 	[ "$(curl -s --max-time 1 "http://127.0.0.1:$PORT/hello")" = "Hello World" ]
 }
 
-@test "scripts/start serves /hello through nginx and stops on SIGTERM" {
+@test "scripts/start serves /hello and /php/hello.php through nginx and stops on SIGTERM" {
 	PORT=$(free_port)
 	FPM_START_DIR="$T/stage" FPM_START_PORT=$PORT \
 		"$REPO/scripts/start" >"$T/start.out" 2>&1 3>&- &
@@ -32,11 +32,16 @@ start_answers() {
 	assert_equal "$(jq -r .pool <<<"$output")" hello
 	run curl -s "http://127.0.0.1:$PORT/ping"
 	assert_output pong
+	run curl -s "http://127.0.0.1:$PORT/php/hello.php"
+	assert_output "Hello World from PHP $(php -r 'echo PHP_VERSION;') (fpm-fcgi)"
 	# the pools run as www-data, as pools.d says
 	local master
 	master=$(pgrep -f "^$T/stage/sbin/fpm " | head -1)
 	assert [ -n "$master" ]
-	assert_equal "$(pgrep -P "$master" | wc -l)" 4
+	# hello 2, echo 2, php 2 (pm.start_servers) and the php pool's zygote
+	wait_until 5 test "$(pgrep -P "$master" | wc -l)" -eq 7 ||
+		fail "children: $(ps -o pid,comm,args --ppid "$master")"
+	assert_equal "$(pgrep -P "$master" -x fpm-zygote | wc -l)" 1
 	for p in $(pgrep -P "$master"); do
 		assert_equal "$(ps -o user= -p "$p")" www-data
 	done
