@@ -11,15 +11,15 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "children.h"
@@ -111,8 +111,10 @@ recv_req(int fd, struct spawn_req *rq, int fds[2])
 /* The master's name (comm), which workers take back. */
 static char master_comm[16];
 
-/* The new worker: the master's child (CLONE_PARENT), with the engine
- * already started. */
+/* The new worker, with the engine already started.  It is orphaned to
+ * the master as soon as its first parent exits: only then may it take the
+ * master's death signal (a death signal follows the parent of the
+ * moment). */
 __attribute__((noreturn)) static void
 worker(struct master *m, struct pool *p, const struct worker_conf *base,
     const struct spawn_req *rq, const int out[2], int procfd)
@@ -122,6 +124,8 @@ worker(struct master *m, struct pool *p, const struct worker_conf *base,
 	    .request_limit = rq->request_limit };
 
 	prctl(PR_SET_NAME, master_comm);
+	for (int i = 0; getppid() != m->pid && i < 2000; i++)
+		usleep(500);
 	children_set_stdio(out, STDIN_FILENO);	/* stdin is /dev/null */
 	if (out[0] >= 0)
 		close(out[0]);
@@ -131,6 +135,47 @@ worker(struct master *m, struct pool *p, const struct worker_conf *base,
 		_exit(0);
 	children_worker_slot(&wc, p, &c, procfd);
 	worker_main(&wc);
+}
+
+/* Fork a worker that is the master's child, not ours: fork twice and let
+ * the middle process exit, so that the worker is orphaned to the master,
+ * the child subreaper.  glibc's fork() both times, so the worker's libc
+ * state (its thread id, robust futex list, atfork handlers) is right.
+ * Returns the worker's pid once it is the master's, or -errno. */
+static pid_t
+fork_orphan(int fd, struct master *m, struct pool *p,
+    const struct worker_conf *wc, const struct spawn_req *rq,
+    const int out[2], int procfd)
+{
+	int pp[2], st;
+	pid_t mid, pid = -EAGAIN;
+
+	if (pipe2(pp, O_CLOEXEC) != 0)
+		return -errno;
+	mid = fork();
+	if (mid == 0) {
+		pid = fork();
+		if (pid == 0) {
+			close(pp[0]);
+			close(pp[1]);
+			close(fd);
+			worker(m, p, wc, rq, out, procfd);
+		}
+		if (pid < 0)
+			pid = -errno;
+		_exit(write(pp[1], &pid, sizeof(pid)) == sizeof(pid) ? 0 : 1);
+	}
+	close(pp[1]);
+	if (mid < 0) {
+		close(pp[0]);
+		return -errno;
+	}
+	if (read(pp[0], &pid, sizeof(pid)) != sizeof(pid))
+		pid = -EAGAIN;
+	close(pp[0]);
+	while (waitpid(mid, &st, 0) < 0 && errno == EINTR)
+		;
+	return pid;
 }
 
 /* Restore, for the engine's start-up only, variables that clear_env took
@@ -224,15 +269,11 @@ zygote_main(struct master *m, struct pool *p, int fd)
 
 		if (!recv_req(fd, &rq, out))
 			_exit(0);
-		/* The worker is the master's child, not ours. */
-		pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0,
-		    0);
-		if (pid == 0) {
-			close(fd);
-			worker(m, p, &wc, &rq, out, procfd);
-		}
+		pid = fork_orphan(fd, m, p, &wc, &rq, out, procfd);
 		ans.pid = pid;
-		ans.err = pid < 0 ? errno : 0;
+		ans.err = pid < 0 ? -pid : 0;
+		if (pid < 0)
+			ans.pid = -1;
 		if (out[0] >= 0)
 			close(out[0]);
 		if (out[1] >= 0)
@@ -252,6 +293,13 @@ zygote_start(struct master *m, struct pool *p)
 
 	if (z == NULL) {
 		log_error("[pool %s] out of memory", p->conf->name);
+		return -1;
+	}
+	/* The zygote's workers are orphaned to us (see fork_orphan). */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
+		log_error("[pool %s] prctl(PR_SET_CHILD_SUBREAPER) failed: %s",
+		    p->conf->name, strerror(errno));
+		free(z);
 		return -1;
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {

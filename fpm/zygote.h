@@ -9,8 +9,9 @@
  * workers when the master asks.  Workers share compiled scripts copy-on-
  * write with their siblings, never with another pool.
  *
- * The zygote forks with CLONE_PARENT, so each worker is the master's own
- * child: the master reaps, signals, traces and times it exactly as a
+ * The zygote forks each worker through a middle process that exits at
+ * once, and the master is the child subreaper: each worker is the
+ * master's own child, reaped, signalled, traced and timed exactly as a
  * worker it forked itself, and the process managers do not know the
  * difference.  The zygote dies with the master (PR_SET_PDEATHSIG) and
  * leaves when the master closes its end of their socket.
