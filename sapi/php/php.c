@@ -26,6 +26,7 @@
 
 #include <php.h>
 #include <php_main.h>
+#include <fopen_wrappers.h>
 #include <php_variables.h>
 #include <SAPI.h>
 #include <ext/json/php_json.h>
@@ -518,6 +519,15 @@ php_init(const struct worker_conf *wc, char *err, size_t errlen)
 	(void)err, (void)errlen;
 	wconf = wc;
 	fpm_sapi_stack(&l);
+#ifdef ZEND_SIGNALS
+	/* The engine would take over SIGHUP, SIGINT, SIGQUIT, SIGTERM,
+	 * SIGUSR1 and SIGUSR2 anew at every request (12 system calls) only
+	 * to defer them; the runtime's own dispositions are safe at any
+	 * point (SIGQUIT sets a flag, the others end the worker), so it
+	 * keeps them, as PHP's CLI does.  max_execution_time's SIGPROF is
+	 * still the engine's. */
+	SIGG(reset) = 0;
+#endif
 	return 0;
 }
 
@@ -609,7 +619,8 @@ fill_request_info(fpm_request *req, const char *script)
 	SG(request_info).request_uri = (char *)sn;
 	SG(request_info).content_type = fpm_param(req, "CONTENT_TYPE");
 	SG(request_info).content_length = cl ? ZEND_STRTOL(cl, NULL, 10) : 0;
-	SG(request_info).path_translated = (char *)script;
+	/* emalloc'd: php_fopen_primary_script frees it when it fails */
+	SG(request_info).path_translated = script ? estrdup(script) : NULL;
 	SG(request_info).proto_num = 1000;
 	SG(sapi_headers).http_response_code = 200;
 	php_handle_auth_data(fpm_param(req, "HTTP_AUTHORIZATION"));
@@ -621,7 +632,6 @@ __attribute__((noinline)) static void
 run(fpm_request *req, const char *script)
 {
 	zend_file_handle fh;
-	int fd;
 
 	if (script != NULL && !extension_allowed(wconf->limit_extensions,
 	    script)) {
@@ -638,7 +648,8 @@ run(fpm_request *req, const char *script)
 		    fpm_param(req, "SCRIPT_FILENAME") ?: "");
 		SG(sapi_headers).http_response_code = 404;
 		PUTS("File not found.\n");
-	} else if ((fd = open(script, O_RDONLY | O_CLOEXEC)) < 0) {
+	} else if (php_fopen_primary_script(&fh) == FAILURE) {
+		/* opened here only when opcache does not have it */
 		int e = errno;
 
 		fpm_sapi_log(3, "unable to open primary script: %s (%s)",
@@ -646,10 +657,8 @@ run(fpm_request *req, const char *script)
 		SG(sapi_headers).http_response_code = e == EACCES ? 403 :
 		    404;
 		PUTS(e == EACCES ? "Access denied.\n" :
-		    "File not found.\n");
+		    "No input file specified.\n");
 	} else {
-		close(fd);
-		zend_stream_init_filename(&fh, script);
 		php_execute_script(&fh);
 		zend_destroy_file_handle(&fh);
 	}
@@ -672,6 +681,10 @@ php_handle(fpm_request *req)
 	zend_try {
 		run(req, script);
 	} zend_end_try();
+	if (SG(request_info).path_translated != NULL) {
+		efree(SG(request_info).path_translated);
+		SG(request_info).path_translated = NULL;
+	}
 	php_request_shutdown(NULL);
 	SG(server_context) = NULL;
 	cur = NULL;

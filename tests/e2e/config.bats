@@ -60,8 +60,9 @@ teardown() {
 	assert_failed_with "1 error"
 }
 
-@test "fpm -t reports a pool without an app" {
-	write_conf "" "[noapp]" "listen = $T/noapp.sock" "user = $POOL_USER"
+@test "fpm -t reports a native pool without an app" {
+	write_conf "" "[noapp]" "listen = $T/noapp.sock" "user = $POOL_USER" \
+		"sapi = native"
 	fpm_test
 	assert_line "$T/fpm.ini:9: [pool noapp] 'app' is not set: a native pool needs the path of its app's shared object"
 	assert_failed_with "1 error"

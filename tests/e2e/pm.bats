@@ -129,8 +129,10 @@ has_workers() {
 	wait_until 5 has_workers 12 || fail "workers: $(worker_count)"
 	t1=${EPOCHREALTIME/./}
 	# php-fpm forks one worker per wake-up of its master (php-src PR
-	# #1308): here every waiting connection gets one at once.
-	assert [ $((t1 - t0)) -lt 1000000 ]
+	# #1308): here every waiting connection gets one at once.  The bound
+	# is loose (the suite shares 2 cores with nginx and curl); the
+	# figure itself is scripts/bench-scale's.
+	assert [ $((t1 - t0)) -lt 2500000 ]
 	mapfile -t FPM_WORKERS < <(workers)
 	wait_until 10 all_answered "${names[@]}" || fail "requests hung"
 	for i in "${names[@]}"; do

@@ -45,7 +45,20 @@ start_status_pool() {
 	        fastcgi_pass 127.0.0.1:$STATUS_LISTEN_PORT;
 	    }
 	}" start_nginx "/slow=$pass" "/status=$pass" "/ping=$pass"
-	wait_workers $((children + 1))
+	# the status_listen worker answers pages only: it loads no app
+	wait_until 5 status_pool_ready "$children" ||
+		fail "workers: $(workers | xargs); $(cat "$T/fpm.log")"
+	mapfile -t FPM_WORKERS < <(workers)
+}
+
+# N workers with the app, and the status_listen worker without it.
+status_pool_ready() {
+	local p with=0 all=0
+	for p in $(workers); do
+		all=$((all + 1))
+		has_app "$p" && with=$((with + 1))
+	done
+	[ "$all" -eq $(($1 + 1)) ] && [ "$with" -eq "$1" ]
 }
 
 # status_via_listen QUERY: the status page from pm.status_listen.
