@@ -3,7 +3,7 @@
  *
  * The worker does its own accept(2) and hands the connection to libfcgi
  * for the protocol.  That way it
- *   - waits in ppoll(2) with SIGQUIT unblocked only there, so a graceful
+ *   - waits in epoll_pwait(2) with SIGQUIT unblocked only there, so a graceful
  *     stop can never interrupt a request, nor be lost just before a wait;
  *   - checks listen.allowed_clients for IPv4 and IPv6 alike;
  *   - watches the connections the web server keeps (fastcgi_keep_conn)
@@ -15,13 +15,13 @@
 #include <errno.h>
 #include <execinfo.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -848,17 +848,48 @@ serve(fpm_request *req, const struct sapi_ops *sapi, int fd)
  * never pins the worker: whichever has a request first is served.  php-fpm
  * instead blocks on a kept connection, and connections beyond the number
  * of workers wait in the backlog until nginx gives one up.
+ *
+ * The watching is an epoll set per worker.  The listening socket is in it
+ * with EPOLLEXCLUSIVE, so a new connection wakes one idle worker, not all
+ * of them (as a blocking accept(2) would, which cannot watch anything
+ * else).  A kept connection joins the set once and stays in it while it
+ * is served; closing it takes it out.
  */
 #define KEPT_MAX 64
 
 struct kept {
 	int fd[KEPT_MAX];	/* oldest first */
 	int n;
+	int epfd;
+	int listen_fd;
 };
 
-static void
-kept_add(struct kept *k, int fd)
+static int
+kept_init(struct kept *k, int listen_fd)
 {
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE,
+	    .data.fd = listen_fd };
+
+	k->n = 0;
+	k->listen_fd = listen_fd;
+	k->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (k->epfd < 0 || epoll_ctl(k->epfd, EPOLL_CTL_ADD, listen_fd,
+	    &ev) != 0)
+		return -1;
+	return 0;
+}
+
+/* Keep fd; watched is set when it is in the epoll set already (it came
+ * from there). */
+static void
+kept_add(struct kept *k, int fd, int watched)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	if (!watched && epoll_ctl(k->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+		close(fd);
+		return;
+	}
 	if (k->n == KEPT_MAX) {
 		/* nginx drops its least recently used connection first too */
 		close(k->fd[0]);
@@ -868,15 +899,19 @@ kept_add(struct kept *k, int fd)
 	k->fd[k->n++] = fd;
 }
 
+/* Take the kept connection fd out of the list (it stays watched). */
 static int
-kept_take(struct kept *k, int i)
+kept_take(struct kept *k, int fd)
 {
-	int fd = k->fd[i];
-
-	memmove(k->fd + i, k->fd + i + 1, sizeof(k->fd[0]) * (size_t)(k->n -
-	    i - 1));
-	k->n--;
-	return fd;
+	for (int i = 0; i < k->n; i++) {
+		if (k->fd[i] != fd)
+			continue;
+		memmove(k->fd + i, k->fd + i + 1,
+		    sizeof(k->fd[0]) * (size_t)(k->n - i - 1));
+		k->n--;
+		return fd;
+	}
+	return -1;
 }
 
 static void
@@ -903,30 +938,35 @@ accept_failed(int err)
 }
 
 /* Wait, with SIGQUIT deliverable, for a request on a kept connection or a
- * new connection.  Returns a connection to serve, or -1 to look again. */
+ * new connection.  Returns a connection to serve (*watched: a kept one,
+ * in the epoll set), or -1 to look again. */
 static int
 next_connection(const struct worker_conf *wc, struct kept *k,
-    const sigset_t *idle_mask)
+    const sigset_t *idle_mask, int *watched)
 {
-	struct pollfd pfd[1 + KEPT_MAX];
+	struct epoll_event ev[1 + KEPT_MAX];
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
-	int fd;
+	int n, fd, listening = 0;
 
-	pfd[0].fd = wc->listen_fd;
-	pfd[0].events = POLLIN;
-	for (int i = 0; i < k->n; i++) {
-		pfd[1 + i].fd = k->fd[i];
-		pfd[1 + i].events = POLLIN;
-	}
-	if (ppoll(pfd, (nfds_t)(1 + k->n), NULL, idle_mask) < 0) {
+	*watched = 0;
+	n = epoll_pwait(k->epfd, ev, 1 + KEPT_MAX, -1, idle_mask);
+	if (n < 0) {
 		accept_failed(errno);	/* EINTR: SIGQUIT, the loop checks */
 		return -1;
 	}
-	for (int i = k->n - 1; i >= 0; i--)
-		if (pfd[1 + i].revents != 0)
-			return kept_take(k, i);
-	if ((pfd[0].revents & POLLIN) == 0)
+	/* a request already waiting on a kept connection comes first */
+	for (int i = 0; i < n; i++) {
+		if (ev[i].data.fd == k->listen_fd) {
+			listening = 1;
+			continue;
+		}
+		if ((fd = kept_take(k, ev[i].data.fd)) >= 0) {
+			*watched = 1;
+			return fd;
+		}
+	}
+	if (!listening)
 		return -1;
 	fd = accept4(wc->listen_fd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
 	if (fd < 0) {
@@ -975,6 +1015,11 @@ worker_loop(const struct worker_conf *wc, fpm_request *req,
 	uint32_t reason;
 	uint64_t value;
 
+	if (kept_init(&kept, wc->listen_fd) != 0) {
+		log_error("[pool %s] pid %d: epoll: %s", pool_name,
+		    (int)getpid(), strerror(errno));
+		_exit(70);
+	}
 	sb_write_begin(wc->slot);
 	wc->slot->pid = getpid();
 	wc->slot->started_ms = mono_ms();
@@ -984,14 +1029,15 @@ worker_loop(const struct worker_conf *wc, fpm_request *req,
 	ctl_send(wc->ctl_fd, CTL_READY, 0, 0);
 	while (!quit && !atomic_load_explicit(&wc->slot->quit,
 	    memory_order_relaxed)) {
-		int fd = next_connection(wc, &kept, idle_mask);
+		int watched, fd = next_connection(wc, &kept, idle_mask,
+		    &watched);
 
 		if (fd < 0)
 			continue;
 		before = served;
 		fd = serve(req, sapi, fd);
 		if (fd >= 0)
-			kept_add(&kept, fd);
+			kept_add(&kept, fd, watched);
 		if (served == before || !should_recycle(served, &reason, &value))
 			continue;
 		slot_state(SB_ENDING);
