@@ -222,18 +222,23 @@ release_slot(const struct child *c)
 	    (s.state == SB_RUNNING || s.state == SB_FINISHING))
 		atomic_fetch_sub_explicit(&sb->active, 1, memory_order_relaxed);
 	scoreboard_reset(&sb->slots[c->slot]);
+	c->pool->slot_used[c->slot] = 0;
 }
 
+/* A free slot, looked for from where the last one was found: spawning N
+ * workers is linear, not a walk of the children for each slot. */
 static int
 take_slot(struct pool *p)
 {
-	for (unsigned i = 0; i < p->sb->nslots; i++) {
-		int used = 0;
+	unsigned n = p->sb->nslots;
 
-		for (struct child *c = p->children; c && !used; c = c->next)
-			used = c->slot == (int)i;
-		if (!used)
+	for (unsigned k = 0; k < n; k++) {
+		unsigned i = (p->slot_next + k) % n;
+
+		if (!p->slot_used[i]) {
+			p->slot_next = (i + 1) % n;
 			return (int)i;
+		}
 	}
 	return -1;
 }
@@ -341,6 +346,7 @@ children_spawn(struct master *m, struct pool *p)
 	}
 	c->pid = pid;
 	c->pool = p;
+	p->slot_used[slot] = 1;
 	c->started = now_ms();
 	c->next = p->children;
 	p->children = c;
@@ -531,6 +537,31 @@ quit(struct child *c)
 		atomic_store_explicit(&c->pool->sb->slots[c->slot].quit, 1,
 		    memory_order_relaxed);
 	kill(c->pid, SIGQUIT);
+}
+
+void
+children_retire_later(struct child *c)
+{
+	if (c->quit_at != 0)
+		return;
+	if (!c->ending) {
+		c->ending = 1;
+		c->pool->nending++;
+	}
+	c->awaits_successor = 0;
+	c->quit_at = now_ms();
+	if (c->slot >= 0)
+		atomic_store_explicit(&c->pool->sb->slots[c->slot].quit, 1,
+		    memory_order_relaxed);
+}
+
+void
+children_signal_retiring(struct master *m)
+{
+	for (struct pool *p = m->pools; p != NULL; p = p->next)
+		if (p->retiring)
+			for (struct child *c = p->children; c; c = c->next)
+				kill(c->pid, SIGQUIT);
 }
 
 void

@@ -40,6 +40,13 @@ void children_reap(struct master *m);
  * exit of pid: children_reap handles it on its next round. */
 void children_exited_elsewhere(struct master *m, pid_t pid, int status);
 
+/* Reload: tell c to leave after its request by its slot's flag only, so
+ * that the exec is not held up by a signal per worker; the next master
+ * sends the SIGQUIT with children_signal_retiring once its own workers
+ * are forked. */
+void children_retire_later(struct child *c);
+void children_signal_retiring(struct master *m);
+
 /* Ask c to finish its request and leave (SIGQUIT); it is no longer
  * counted, and gets SIGKILL if it outlives process_control_timeout. */
 void children_retire(struct master *m, struct child *c, const char *why);

@@ -256,6 +256,8 @@ master_run(struct master *m)
 
 	for (struct pool *p = m->pools; p != NULL; p = p->next)
 		p->pm->start(m, p, now_ms());
+	/* After a reload: the previous workers go once ours are forked. */
+	children_signal_retiring(m);
 	/* Loop phase: from now on, we must not die. */
 	for (;;) {
 		long long now = now_ms();

@@ -59,6 +59,8 @@ struct pool {
 	long long rearm_at;		/* ondemand: watch again from then */
 	const struct pm_ops *pm;
 	struct scoreboard *sb;
+	unsigned char *slot_used;	/* per scoreboard slot: a child has it */
+	unsigned slot_next;		/* where take_slot looks first */
 	int access_fd;			/* access.log, or -1 */
 	int slowlog_fd;			/* slowlog, or -1 */
 	struct child *children;		/* newest first */

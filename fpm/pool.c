@@ -183,6 +183,10 @@ pool_prepare(struct pool *p)
 {
 	p->access_fd = p->slowlog_fd = -1;
 	p->sb = scoreboard_create((unsigned)p->conf->max_children * 2 + 1);
+	if (p->sb != NULL && (p->slot_used = calloc(p->sb->nslots, 1)) == NULL) {
+		scoreboard_free(p->sb);
+		p->sb = NULL;
+	}
 	if (p->sb == NULL) {
 		log_alert("[pool %s] mmap(MAP_SHARED|MAP_ANONYMOUS) of the "
 		    "scoreboard failed: %s", p->conf->name, strerror(errno));

@@ -211,10 +211,10 @@ reload(struct master *m, const char *signame)
 	}
 	sd_notify_reloading();
 	/* Every worker finishes its request and leaves; the new master
-	 * watches them go. */
+	 * signals them once its own are forked, and watches them go. */
 	for (struct pool *p = m->pools; p != NULL; p = p->next)
 		for (struct child *c = p->children; c != NULL; c = c->next)
-			children_retire(m, c, "reload");
+			children_retire_later(c);
 	if (describe(m, &fresh) != 0) {
 		log_error("reload: out of memory describing the hand-over");
 		close_fresh(&fresh);
@@ -229,6 +229,9 @@ reload(struct master *m, const char *signame)
 	execv(m->self, m->argv);
 	log_error("reload: execv(%s) failed: %s; the running configuration "
 	    "stays and its workers are replaced", m->self, strerror(errno));
+	for (struct pool *p = m->pools; p != NULL; p = p->next)
+		for (struct child *c = p->children; c != NULL; c = c->next)
+			kill(c->pid, SIGQUIT);
 	keep_across_exec(m, 0);
 	close_fresh(&fresh);
 	conf_free(next);

@@ -29,12 +29,13 @@ static const char *const state_names[] = {
 static int
 asks_for(fpm_request *req, const char *path)
 {
-	const char *p = fpm_param(req, "SCRIPT_NAME");
-	const char *uri = fpm_param(req, "REQUEST_URI");
+	const char *p, *uri;
 	size_t n;
 
 	if (path == NULL || path[0] == '\0')
 		return 0;
+	p = fpm_param(req, "SCRIPT_NAME");
+	uri = fpm_param(req, "REQUEST_URI");
 	n = strlen(path);
 	if (p != NULL && *p != '\0')
 		return strcmp(p, path) == 0;

@@ -194,18 +194,18 @@ int
 fpm_header(fpm_request *req, const char *name, const char *value)
 {
 	size_t room = sizeof(req->headers) - req->headers_len;
-	int n;
+	size_t nl = strcspn(name, "\r\n:"), vl = strcspn(value, "\r\n");
+	char *at = req->headers + req->headers_len;
 
-	if (req->headers_sent || strpbrk(name, "\r\n:") != NULL ||
-	    strpbrk(value, "\r\n") != NULL)
+	if (req->headers_sent || name[nl] != '\0' || value[vl] != '\0')
 		return -1;
-	n = snprintf(req->headers + req->headers_len, room, "%s: %s\r\n",
-	    name, value);
-	if (n < 0 || (size_t)n >= room) {
-		req->headers[req->headers_len] = '\0';
+	if (nl + vl + 4 >= room)
 		return -1;
-	}
-	req->headers_len += (size_t)n;
+	memcpy(at, name, nl);
+	memcpy(at + nl, ": ", 2);
+	memcpy(at + nl + 2, value, vl);
+	memcpy(at + nl + 2 + vl, "\r\n", 3);
+	req->headers_len += nl + vl + 4;
 	if (strcasecmp(name, "Content-Type") == 0)
 		req->has_content_type = 1;
 	return 0;
@@ -216,14 +216,34 @@ send_headers(fpm_request *req)
 {
 	FCGX_Stream *out = req->fcgx.out;
 
+	static const char ctype[] = "Content-Type: text/html; charset=UTF-8\r\n";
+	char head[64 + sizeof(ctype) + sizeof(req->headers)];
+	const char *why = reason(req->status);
+	size_t n = 0, wl = strlen(why);
+
 	req->headers_sent = 1;
 	if (drain_body(req, 1) != 0 && req->failed)
 		return -1;
-	FCGX_FPrintF(out, "Status: %d %s\r\n", req->status, reason(req->status));
-	if (!req->has_content_type)
-		FCGX_PutS("Content-Type: text/html; charset=UTF-8\r\n", out);
-	FCGX_PutStr(req->headers, (int)req->headers_len, out);
-	FCGX_PutS("\r\n", out);
+	/* "Status: 200 OK\r\n", headers, blank line: one write */
+	memcpy(head, "Status: ", 8);
+	n = 8;
+	head[n++] = (char)('0' + req->status / 100);
+	head[n++] = (char)('0' + req->status / 10 % 10);
+	head[n++] = (char)('0' + req->status % 10);
+	head[n++] = ' ';
+	memcpy(head + n, why, wl);
+	n += wl;
+	memcpy(head + n, "\r\n", 2);
+	n += 2;
+	if (!req->has_content_type) {
+		memcpy(head + n, ctype, sizeof(ctype) - 1);
+		n += sizeof(ctype) - 1;
+	}
+	memcpy(head + n, req->headers, req->headers_len);
+	n += req->headers_len;
+	memcpy(head + n, "\r\n", 2);
+	n += 2;
+	FCGX_PutStr(head, (int)n, out);
 	return FCGX_GetError(out) == 0 ? 0 : -1;
 }
 
@@ -377,18 +397,51 @@ count_request(void)
 static void
 slot_running(fpm_request *req)
 {
+	enum { CL, METHOD, URI, QUERY, SCRIPT, USER, NPICK };
+	const char *v[NPICK] = { 0 };
 	struct sb_slot *s = conf->slot;
-	const char *cl = fpm_param(req, "CONTENT_LENGTH");
 
+	/* One pass over the params for the six the slot shows: by first
+	 * letter, then by the name's length, then one comparison. */
+	for (char *const *p = req->fcgx.envp; p != NULL && *p != NULL; p++) {
+		const char *kv = *p, *eq;
+		int i = -1;
+
+		switch (kv[0]) {
+		case 'C': case 'R': case 'Q': case 'S':
+			break;
+		default:
+			continue;
+		}
+		if ((eq = memchr(kv, '=', 16)) == NULL)
+			continue;
+		switch (eq - kv) {
+		case 11:
+			i = memcmp(kv, "REQUEST_URI", 11) == 0 ? URI :
+			    memcmp(kv, "REMOTE_USER", 11) == 0 ? USER : -1;
+			break;
+		case 12:
+			i = memcmp(kv, "QUERY_STRING", 12) == 0 ? QUERY : -1;
+			break;
+		case 14:
+			i = memcmp(kv, "CONTENT_LENGTH", 14) == 0 ? CL :
+			    memcmp(kv, "REQUEST_METHOD", 14) == 0 ? METHOD : -1;
+			break;
+		case 15:
+			i = memcmp(kv, "SCRIPT_FILENAME", 15) == 0 ? SCRIPT : -1;
+			break;
+		}
+		if (i >= 0 && v[i] == NULL)
+			v[i] = eq + 1;
+	}
 	sb_write_begin(s);
 	s->state = SB_RUNNING;
-	sb_copy(s->method, sizeof(s->method), fpm_param(req, "REQUEST_METHOD"));
-	sb_copy(s->uri, sizeof(s->uri), fpm_param(req, "REQUEST_URI"));
-	sb_copy(s->query, sizeof(s->query), fpm_param(req, "QUERY_STRING"));
-	sb_copy(s->script, sizeof(s->script),
-	    fpm_param(req, "SCRIPT_FILENAME"));
-	sb_copy(s->user, sizeof(s->user), fpm_param(req, "REMOTE_USER"));
-	s->content_length = cl ? atoll(cl) : 0;
+	sb_copy(s->method, sizeof(s->method), v[METHOD]);
+	sb_copy(s->uri, sizeof(s->uri), v[URI]);
+	sb_copy(s->query, sizeof(s->query), v[QUERY]);
+	sb_copy(s->script, sizeof(s->script), v[SCRIPT]);
+	sb_copy(s->user, sizeof(s->user), v[USER]);
+	s->content_length = v[CL] ? atoll(v[CL]) : 0;
 	sb_write_end(s);
 }
 

@@ -4,6 +4,8 @@
 int
 fpm_app_handle(fpm_request *req)
 {
+	static const char body[] = "Hello World\n";
+
 	fpm_header(req, "Content-Type", "text/plain");
-	return fpm_printf(req, "Hello World\n") < 0 ? -1 : 0;
+	return fpm_write(req, body, sizeof(body) - 1) < 0 ? -1 : 0;
 }
