@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -68,9 +69,9 @@ close_except(int *keep, int n)
 static void
 child_reset(struct master *m, struct pool *own, const int out[2], int extra)
 {
-	int keep[7] = { own->listen_fd, -1, m->ctl_worker_fd, own->access_fd,
+	int keep[8] = { own->listen_fd, -1, m->ctl_worker_fd, own->access_fd,
 	    own->status_of ? own->status_of->listen_fd : -1, own->slowlog_fd,
-	    extra };
+	    extra, own->wake_fd };
 	sigset_t none;	/* all but SIGQUIT */
 	int null;
 
@@ -88,7 +89,7 @@ child_reset(struct master *m, struct pool *own, const int out[2], int extra)
 		dup2(null, STDIN_FILENO);
 		children_set_stdio(out, null);
 	}
-	close_except(keep, 7);
+	close_except(keep, 8);
 }
 
 void
@@ -182,6 +183,7 @@ children_worker_conf(struct master *m, struct pool *p,
 	wc->limit_extensions = p->conf->limit_extensions;
 	wc->php = &m->php;
 	wc->statm_fd = -1;
+	wc->wake_fd = p->wake_fd;
 }
 
 void
@@ -553,6 +555,25 @@ children_retire_later(struct child *c)
 	if (c->slot >= 0)
 		atomic_store_explicit(&c->pool->sb->slots[c->slot].quit, 1,
 		    memory_order_relaxed);
+}
+
+void
+children_wake_all(struct pool *p)
+{
+	uint64_t one = 1;
+
+	if (p->wake_fd >= 0 && write(p->wake_fd, &one, sizeof(one)) < 0)
+		log_warning("[pool %s] cannot wake the workers: %s",
+		    p->conf->name, strerror(errno));
+}
+
+void
+children_wake_reset(struct pool *p)
+{
+	uint64_t n;
+
+	if (p->wake_fd >= 0)
+		(void)!read(p->wake_fd, &n, sizeof(n));
 }
 
 void

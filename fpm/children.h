@@ -41,10 +41,15 @@ void children_reap(struct master *m);
 void children_exited_elsewhere(struct master *m, pid_t pid, int status);
 
 /* Reload: tell c to leave after its request by its slot's flag only, so
- * that the exec is not held up by a signal per worker; the next master
- * sends the SIGQUIT with children_signal_retiring once its own workers
- * are forked. */
+ * that the exec is not held up by a signal per worker (children_wake_all
+ * wakes the idle ones); the next master sends a SIGQUIT as well, with
+ * children_signal_retiring, once its own workers are forked. */
 void children_retire_later(struct child *c);
+/* Wake every idle worker of p at once (one write to the eventfd they all
+ * watch): each looks at its quit flag.  _reset: take it back, when the
+ * workers are to stay after all (a failed exec). */
+void children_wake_all(struct pool *p);
+void children_wake_reset(struct pool *p);
 void children_signal_retiring(struct master *m);
 
 /* Ask c to finish its request and leave (SIGQUIT); it is no longer

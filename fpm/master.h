@@ -63,6 +63,8 @@ struct pool {
 	unsigned slot_next;		/* where take_slot looks first */
 	int access_fd;			/* access.log, or -1 */
 	int slowlog_fd;			/* slowlog, or -1 */
+	int wake_fd;			/* eventfd its workers watch: written
+					 * once, it wakes them all (reload) */
 	struct child *children;		/* newest first */
 	int nchildren;
 	int nending;

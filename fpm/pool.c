@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "identity.h"
@@ -182,6 +183,12 @@ static int
 pool_prepare(struct pool *p)
 {
 	p->access_fd = p->slowlog_fd = -1;
+	p->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (p->wake_fd < 0) {
+		log_alert("[pool %s] eventfd() failed: %s", p->conf->name,
+		    strerror(errno));
+		return -1;
+	}
 	p->sb = scoreboard_create((unsigned)p->conf->max_children * 2 + 1);
 	if (p->sb != NULL && (p->slot_used = calloc(p->sb->nslots, 1)) == NULL) {
 		scoreboard_free(p->sb);

@@ -212,9 +212,11 @@ reload(struct master *m, const char *signame)
 	sd_notify_reloading();
 	/* Every worker finishes its request and leaves; the new master
 	 * signals them once its own are forked, and watches them go. */
-	for (struct pool *p = m->pools; p != NULL; p = p->next)
+	for (struct pool *p = m->pools; p != NULL; p = p->next) {
 		for (struct child *c = p->children; c != NULL; c = c->next)
 			children_retire_later(c);
+		children_wake_all(p);
+	}
 	if (describe(m, &fresh) != 0) {
 		log_error("reload: out of memory describing the hand-over");
 		close_fresh(&fresh);
@@ -229,9 +231,11 @@ reload(struct master *m, const char *signame)
 	execv(m->self, m->argv);
 	log_error("reload: execv(%s) failed: %s; the running configuration "
 	    "stays and its workers are replaced", m->self, strerror(errno));
-	for (struct pool *p = m->pools; p != NULL; p = p->next)
+	for (struct pool *p = m->pools; p != NULL; p = p->next) {
 		for (struct child *c = p->children; c != NULL; c = c->next)
 			kill(c->pid, SIGQUIT);
+		children_wake_reset(p);
+	}
 	keep_across_exec(m, 0);
 	close_fresh(&fresh);
 	conf_free(next);
@@ -379,7 +383,7 @@ retiring_pool(struct master *m, const char *name, int listen_fd,
 	p->conf->listen = in && in->addr ? strdup(in->addr) : NULL;
 	p->retiring = 1;
 	p->pm = &pm_retiring;
-	p->access_fd = p->slowlog_fd = -1;
+	p->access_fd = p->slowlog_fd = p->wake_fd = -1;
 	/* Its socket is its own to close only if no pool took it. */
 	p->listen_fd = in != NULL && !in->adopted ? listen_fd : -1;
 	*tail = p;

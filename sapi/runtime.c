@@ -915,19 +915,27 @@ struct kept {
 	int n;
 	int epfd;
 	int listen_fd;
+	int wake_fd;
 };
 
+/* The set: the listening socket (one waiter woken per connection), and
+ * the pool's wake-up eventfd (every waiter woken: a reload). */
 static int
-kept_init(struct kept *k, int listen_fd)
+kept_init(struct kept *k, int listen_fd, int wake_fd)
 {
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE,
 	    .data.fd = listen_fd };
+	struct epoll_event wake = { .events = EPOLLIN, .data.fd = wake_fd };
 
 	k->n = 0;
 	k->listen_fd = listen_fd;
+	k->wake_fd = wake_fd;
 	k->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (k->epfd < 0 || epoll_ctl(k->epfd, EPOLL_CTL_ADD, listen_fd,
 	    &ev) != 0)
+		return -1;
+	if (wake_fd >= 0 && epoll_ctl(k->epfd, EPOLL_CTL_ADD, wake_fd,
+	    &wake) != 0)
 		return -1;
 	return 0;
 }
@@ -1014,6 +1022,14 @@ next_connection(const struct worker_conf *wc, struct kept *k,
 			listening = 1;
 			continue;
 		}
+		if (ev[i].data.fd == k->wake_fd) {
+			/* the loop reads the quit flag; it stays readable, so
+			 * unless told to go, stop watching it */
+			if (!atomic_load_explicit(&wc->slot->quit,
+			    memory_order_relaxed))
+				epoll_ctl(k->epfd, EPOLL_CTL_DEL, k->wake_fd, NULL);
+			return -1;
+		}
 		if ((fd = kept_take(k, ev[i].data.fd)) >= 0) {
 			*watched = 1;
 			return fd;
@@ -1068,7 +1084,7 @@ worker_loop(const struct worker_conf *wc, fpm_request *req,
 	uint32_t reason;
 	uint64_t value;
 
-	if (kept_init(&kept, wc->listen_fd) != 0) {
+	if (kept_init(&kept, wc->listen_fd, wc->wake_fd) != 0) {
 		log_error("[pool %s] pid %d: epoll: %s", pool_name,
 		    (int)getpid(), strerror(errno));
 		_exit(70);

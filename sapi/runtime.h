@@ -41,6 +41,7 @@ struct worker_conf {
 	const char *limit_extensions;	/* security.limit_extensions */
 	const struct php_cli *php;	/* -c, -d, -n */
 	const struct sapi_ops *ops;	/* a loaded sapi (php), or NULL */
+	int wake_fd;			/* readable: look at the quit flag */
 };
 
 /* The master sends this when it may not ptrace the worker: the worker
