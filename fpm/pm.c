@@ -145,8 +145,6 @@ pm_note_at_max(struct pool *p, int at_max)
 void
 pm_note_exit(struct pool *p, const struct child *c, long long now)
 {
-	long long delay;
-
 	/* A worker we told to go says nothing about the app: the count
 	 * stands.  A worker that loaded its app and then died (a crash on a
 	 * request) is replaced at once: backing off would let one bad
@@ -160,6 +158,14 @@ pm_note_exit(struct pool *p, const struct child *c, long long now)
 		p->quick_deaths = 0;
 		return;
 	}
+	pm_note_failed_start(p, now);
+}
+
+void
+pm_note_failed_start(struct pool *p, long long now)
+{
+	long long delay;
+
 	p->quick_deaths++;
 	delay = pm_respawn_delay(p->quick_deaths);
 	p->respawn_at = now + delay;

@@ -90,6 +90,9 @@ int pm_spawn(struct master *m, struct pool *p, int n, long long now);
 void pm_note_at_max(struct pool *p, int at_max);
 
 /* Shared bookkeeping after a child exit: young deaths back off spawning. */
+/* A worker could not be started (a PHP zygote that did not come up):
+ * counted as a death at start-up, with the same back-off and log. */
+void pm_note_failed_start(struct pool *p, long long now);
 void pm_note_exit(struct pool *p, const struct child *c, long long now);
 
 /* Once the newest worker has outlived PM_YOUNG_MS, the pool is healthy

@@ -25,6 +25,7 @@
 #include "children.h"
 #include "log.h"
 #include "master.h"
+#include "pm.h"
 #include "runtime.h"
 #include "zygote.h"
 
@@ -223,7 +224,7 @@ zygote_main(struct master *m, struct pool *p, int fd)
 	const int none[2] = { -1, -1 };
 	const struct sapi_ops *ops;
 	struct worker_conf wc;
-	const char *path;
+	char *path;
 	char err[512];
 	void *h;
 	int procfd;
@@ -233,9 +234,10 @@ zygote_main(struct master *m, struct pool *p, int fd)
 	prctl(PR_SET_NAME, "fpm-zygote");
 	/* The module and libphp load while the files are all in sight:
 	 * a chroot need not hold them. */
-	path = zygote_module_path();
+	/* a copy: it may point into the environment clear_env wipes */
+	path = strdup(zygote_module_path());
 	env_save(env, nenv);
-	h = dlopen(path, RTLD_NOW | RTLD_GLOBAL);
+	h = path ? dlopen(path, RTLD_NOW | RTLD_GLOBAL) : NULL;
 	if (children_become(m, p, none, fd, &procfd) != 0)
 		_exit(78);
 	if (h == NULL) {
@@ -397,7 +399,7 @@ zygote_spawn(struct master *m, struct pool *p, const struct child *c,
 		kill(p->zygote->pid, SIGKILL);
 		zygote_stop(p);
 		/* as a worker dying at start-up: the pool backs off */
-		p->quick_deaths++;
+		pm_note_failed_start(p, now_ms());
 		return -1;
 	}
 	if (ans.pid < 0) {

@@ -394,46 +394,48 @@ count_request(void)
 		;
 }
 
+void
+fpm_params_pick(fpm_request *req, const struct fpm_pick *names, int n,
+    const char **out)
+{
+	unsigned long long firsts = 0;
+
+	for (int i = 0; i < n; i++) {
+		out[i] = NULL;
+		firsts |= 1ULL << ((unsigned char)names[i].name[0] & 63);
+	}
+	for (char *const *p = req->fcgx.envp; p != NULL && *p != NULL; p++) {
+		const char *kv = *p, *eq;
+		size_t len;
+
+		/* by first letter, then by length, then one comparison */
+		if (!(firsts >> ((unsigned char)kv[0] & 63) & 1) ||
+		    (eq = memchr(kv, '=', 32)) == NULL)
+			continue;
+		len = (size_t)(eq - kv);
+		for (int i = 0; i < n; i++) {
+			if (names[i].len == len && out[i] == NULL &&
+			    memcmp(kv, names[i].name, len) == 0) {
+				out[i] = eq + 1;
+				break;
+			}
+		}
+	}
+}
+
 static void
 slot_running(fpm_request *req)
 {
 	enum { CL, METHOD, URI, QUERY, SCRIPT, USER, NPICK };
-	const char *v[NPICK] = { 0 };
+	static const struct fpm_pick picks[NPICK] = {
+		FPM_PICK("CONTENT_LENGTH"), FPM_PICK("REQUEST_METHOD"),
+		FPM_PICK("REQUEST_URI"), FPM_PICK("QUERY_STRING"),
+		FPM_PICK("SCRIPT_FILENAME"), FPM_PICK("REMOTE_USER"),
+	};
+	const char *v[NPICK];
 	struct sb_slot *s = conf->slot;
 
-	/* One pass over the params for the six the slot shows: by first
-	 * letter, then by the name's length, then one comparison. */
-	for (char *const *p = req->fcgx.envp; p != NULL && *p != NULL; p++) {
-		const char *kv = *p, *eq;
-		int i = -1;
-
-		switch (kv[0]) {
-		case 'C': case 'R': case 'Q': case 'S':
-			break;
-		default:
-			continue;
-		}
-		if ((eq = memchr(kv, '=', 16)) == NULL)
-			continue;
-		switch (eq - kv) {
-		case 11:
-			i = memcmp(kv, "REQUEST_URI", 11) == 0 ? URI :
-			    memcmp(kv, "REMOTE_USER", 11) == 0 ? USER : -1;
-			break;
-		case 12:
-			i = memcmp(kv, "QUERY_STRING", 12) == 0 ? QUERY : -1;
-			break;
-		case 14:
-			i = memcmp(kv, "CONTENT_LENGTH", 14) == 0 ? CL :
-			    memcmp(kv, "REQUEST_METHOD", 14) == 0 ? METHOD : -1;
-			break;
-		case 15:
-			i = memcmp(kv, "SCRIPT_FILENAME", 15) == 0 ? SCRIPT : -1;
-			break;
-		}
-		if (i >= 0 && v[i] == NULL)
-			v[i] = eq + 1;
-	}
+	fpm_params_pick(req, picks, NPICK, v);
 	sb_write_begin(s);
 	s->state = SB_RUNNING;
 	sb_copy(s->method, sizeof(s->method), v[METHOD]);

@@ -20,6 +20,17 @@
 int fpm_sapi_head(fpm_request *req, int status, const char *head,
     size_t len);
 
+/* Params picked in one pass: out[i] is the value of names[i] (a name of
+ * up to 31 characters), or NULL.  A linear lookup per name costs a scan of
+ * every param each time. */
+struct fpm_pick {
+	const char *name;
+	size_t len;
+};
+#define FPM_PICK(s) { s, sizeof(s) - 1 }
+void fpm_params_pick(fpm_request *req, const struct fpm_pick *names, int n,
+    const char **out);
+
 /* Whether fpm_finish_request() ended the response already. */
 int fpm_sapi_finished(fpm_request *req);
 

@@ -45,6 +45,21 @@
 static const struct worker_conf *wconf;
 static fpm_request *cur;		/* the request being served */
 
+/* The params the sapi reads itself, picked once per request. */
+enum {
+	P_SCRIPT_FILENAME, P_SCRIPT_NAME, P_PATH_INFO, P_PATH_TRANSLATED,
+	P_CONTENT_LENGTH, P_CONTENT_TYPE, P_REQUEST_METHOD, P_QUERY_STRING,
+	P_AUTHORIZATION, P_COOKIE, NPARAMS
+};
+static const struct fpm_pick param_names[NPARAMS] = {
+	FPM_PICK("SCRIPT_FILENAME"), FPM_PICK("SCRIPT_NAME"),
+	FPM_PICK("PATH_INFO"), FPM_PICK("PATH_TRANSLATED"),
+	FPM_PICK("CONTENT_LENGTH"), FPM_PICK("CONTENT_TYPE"),
+	FPM_PICK("REQUEST_METHOD"), FPM_PICK("QUERY_STRING"),
+	FPM_PICK("HTTP_AUTHORIZATION"), FPM_PICK("HTTP_COOKIE"),
+};
+static const char *param[NPARAMS];
+
 /* What cgi.fix_pathinfo found, replacing the web server's values. */
 static struct {
 	char script_filename[PATH_MAX];
@@ -206,7 +221,7 @@ read_post(char *buf, size_t len)
 static char *
 read_cookies(void)
 {
-	return cur ? (char *)fpm_param(cur, "HTTP_COOKIE") : NULL;
+	return cur ? (char *)param[P_COOKIE] : NULL;
 }
 
 /* getenv() in a script: the request's parameters first, as in php-fpm;
@@ -264,9 +279,8 @@ register_variables(zval *arr)
 	if (req_paths.script_name[0] != '\0')
 		register_one("SCRIPT_NAME", req_paths.script_name, arr);
 	sn = req_paths.script_name[0] ? req_paths.script_name :
-	    fpm_param(cur, "SCRIPT_NAME");
-	pi = req_paths.path_info ? req_paths.path_info :
-	    fpm_param(cur, "PATH_INFO");
+	    param[P_SCRIPT_NAME];
+	pi = req_paths.path_info ? req_paths.path_info : param[P_PATH_INFO];
 	smart_str_appends(&self, sn ? sn : "");
 	smart_str_appends(&self, pi ? pi : "");
 	smart_str_0(&self);
@@ -538,16 +552,20 @@ php_init(const struct worker_conf *wc, char *err, size_t errlen)
 __attribute__((noinline)) static const char *
 find_script(fpm_request *req)
 {
-	const char *sf = fpm_param(req, "SCRIPT_FILENAME");
-	const char *sn = fpm_param(req, "SCRIPT_NAME");
-	const char *pi = fpm_param(req, "PATH_INFO");
+	const char *sf = param[P_SCRIPT_FILENAME];
+	const char *sn = param[P_SCRIPT_NAME];
+	const char *pi = param[P_PATH_INFO];
 	struct stat st;
 	char *cut;
 	size_t rest;
 
-	memset(&req_paths, 0, sizeof(req_paths));
+	(void)req;
+	req_paths.script_filename[0] = '\0';
+	req_paths.script_name[0] = '\0';
+	req_paths.path_info = NULL;
+	req_paths.found = 0;
 	if (sf == NULL)
-		sf = fpm_param(req, "PATH_TRANSLATED");
+		sf = param[P_PATH_TRANSLATED];
 	if (sf == NULL || sf[0] == '\0' ||
 	    strlen(sf) >= sizeof(req_paths.script_filename))
 		return NULL;
@@ -609,21 +627,21 @@ extension_allowed(const char *limit, const char *path)
 static void
 fill_request_info(fpm_request *req, const char *script)
 {
-	const char *cl = fpm_param(req, "CONTENT_LENGTH");
+	const char *cl = param[P_CONTENT_LENGTH];
 	const char *sn = req_paths.script_name[0] ? req_paths.script_name :
-	    fpm_param(req, "SCRIPT_NAME");
+	    param[P_SCRIPT_NAME];
 
 	SG(server_context) = req;
-	SG(request_info).request_method = fpm_param(req, "REQUEST_METHOD");
-	SG(request_info).query_string = (char *)fpm_param(req, "QUERY_STRING");
+	SG(request_info).request_method = param[P_REQUEST_METHOD];
+	SG(request_info).query_string = (char *)param[P_QUERY_STRING];
 	SG(request_info).request_uri = (char *)sn;
-	SG(request_info).content_type = fpm_param(req, "CONTENT_TYPE");
+	SG(request_info).content_type = param[P_CONTENT_TYPE];
 	SG(request_info).content_length = cl ? ZEND_STRTOL(cl, NULL, 10) : 0;
 	/* emalloc'd: php_fopen_primary_script frees it when it fails */
 	SG(request_info).path_translated = script ? estrdup(script) : NULL;
 	SG(request_info).proto_num = 1000;
 	SG(sapi_headers).http_response_code = 200;
-	php_handle_auth_data(fpm_param(req, "HTTP_AUTHORIZATION"));
+	php_handle_auth_data(param[P_AUTHORIZATION]);
 }
 
 /* The response: 403, 404, or the script's.  Apart from php_handle, so
@@ -645,7 +663,7 @@ run(fpm_request *req, const char *script)
 		PUTS("Access denied.\n");
 	} else if (script == NULL) {
 		fpm_sapi_log(1, "primary script unknown: '%s'",
-		    fpm_param(req, "SCRIPT_FILENAME") ?: "");
+		    param[P_SCRIPT_FILENAME] ? param[P_SCRIPT_FILENAME] : "");
 		SG(sapi_headers).http_response_code = 404;
 		PUTS("File not found.\n");
 	} else if (php_fopen_primary_script(&fh) == FAILURE) {
@@ -670,6 +688,7 @@ php_handle(fpm_request *req)
 	const char *script;
 
 	cur = req;
+	fpm_params_pick(req, param_names, NPARAMS, param);
 	script = find_script(req);
 	fill_request_info(req, script);
 	if (php_request_startup() == FAILURE) {

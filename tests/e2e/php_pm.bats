@@ -273,3 +273,36 @@ wait_php_workers() {
 	wait_until 10 php_workers_are 2
 	assert_equal "$(proc_status "$(workers | head -1)" Uid)" "33 33 33 33"
 }
+
+@test "a PHP module that is not ours is logged, the pool backs off, and nothing else stops" {
+	{
+		echo "[global]"
+		echo "error_log = $T/fpm.log"
+		echo
+		echo "[php]"
+		echo "listen = $T/php.sock"
+		echo "user = $POOL_USER"
+		echo "pm.max_children = 2"
+		echo
+		echo "[hello]"
+		echo "listen = $T/hello.sock"
+		echo "listen.owner = $NGINX_USER"
+		echo "user = $POOL_USER"
+		echo "pm.max_children = 1"
+		echo "app = $T/hello.so"
+	} >"$T/fpm.ini"
+	# readable, so -t passes; but it has no fpm_sapi_php
+	FPM_PHP_MODULE=$T/hello.so start_fpm
+	wait_until 10 fpm_log_has "\\[pool php\\] $T/hello.so is not fpm's PHP sapi module" ||
+		fail "no line: $(cat "$T/fpm.log")"
+	wait_until 10 fpm_log_has "\\[pool php\\] the PHP zygote [0-9]+ does not answer" ||
+		fail "no line: $(cat "$T/fpm.log")"
+	# the other pool serves all along
+	start_nginx "/hello=unix:$T/hello.sock"
+	run get /hello
+	assert_output 200
+	# and the failing pool backs off: a few tries, not one per tick
+	wait_until 15 fpm_log_has "\\[pool php\\] the pool is failing" ||
+		fail "no back-off: $(cat "$T/fpm.log")"
+	pid_alive "$FPM_PID"
+}
