@@ -184,6 +184,7 @@ children_worker_conf(struct master *m, struct pool *p,
 	wc->php = &m->php;
 	wc->statm_fd = -1;
 	wc->wake_fd = p->wake_fd;
+	wc->max_params = p->conf->max_params;
 }
 
 void

@@ -193,6 +193,9 @@ static const struct directive directives[] = {
 	  "a successful request for this URI is left out of the access log" },
 	LATER_P("listen.acl_users"), LATER_P("listen.acl_groups"),
 	LATER_P("listen.setfib"),
+	{ "fastcgi.max_params_size", T_SIZE, P(max_params), "64K", 1024,
+	  16 * 1024 * 1024, "ours: a request whose FastCGI params are larger "
+	  "is refused with a 400, before they are read" },
 	{ "process.dumpable", T_BOOL, P(dumpable), "no", 0, 0,
 	  "keep workers dumpable (core files, ptrace by their own user)" },
 	LATER_P("apparmor_hat"),

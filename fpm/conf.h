@@ -106,6 +106,7 @@ struct pool_conf {
 	long long slowlog_timeout;		/* seconds, 0 = off */
 	long long slowlog_depth;
 	long long dumpable;
+	long long max_params;			/* fastcgi.max_params_size */
 
 	long long sapi;
 	char *app;

@@ -155,11 +155,12 @@ set_env(const struct pool_conf *c, char *err, size_t errlen)
 /* What the master still needs once its pools listen: to fork workers
  * into their identity (setuid, setgid, chroot, nice, rlimits), to signal
  * and ptrace them, to own, reopen and chmod sockets and logs on a reload
- * or SIGUSR1 (chown, fowner, dac_override, bind below 1024). */
+ * or SIGUSR1 (chown, fowner, dac_override, bind below 1024), and to empty
+ * the workers' capability bounding set (setpcap). */
 static const cap_value_t master_caps[] = {
 	CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_KILL, CAP_SETGID,
-	CAP_SETUID, CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT, CAP_SYS_PTRACE,
-	CAP_SYS_NICE, CAP_SYS_RESOURCE,
+	CAP_SETUID, CAP_SETPCAP, CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT,
+	CAP_SYS_PTRACE, CAP_SYS_NICE, CAP_SYS_RESOURCE,
 };
 
 int
@@ -221,6 +222,24 @@ drop_caps(char *err, size_t errlen)
 	return 0;
 }
 
+/* Empty the bounding set, so that nothing the worker runs (a setuid CGI
+ * script, a file capability) can get a capability back.  Without
+ * CAP_SETPCAP (fpm not started as root) there is nothing to take. */
+static int
+drop_bounding(char *err, size_t errlen)
+{
+	for (int cap = 0; cap < (int)cap_max_bits(); cap++) {
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0 || errno == EINVAL)
+			continue;
+		if (errno == EPERM && cap == 0)
+			return 0;
+		snprintf(err, errlen, "prctl(PR_CAPBSET_DROP, %d) failed: %s",
+		    cap, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int
 identity_apply(const struct pool_conf *c, char *err, size_t errlen)
 {
@@ -244,11 +263,22 @@ identity_apply(const struct pool_conf *c, char *err, size_t errlen)
 	}
 	if (set_root(c, err, errlen) != 0)
 		return -1;
+	if (drop_bounding(err, errlen) != 0)
+		return -1;
 	if (as_root && set_user(c, uid, gid, err, errlen) != 0)
 		return -1;
 	if (set_env(c, err, errlen) != 0)
 		return -1;
-	return drop_caps(err, errlen);
+	if (drop_caps(err, errlen) != 0)
+		return -1;
+	/* no exec (a CGI script) may gain privileges: setuid bits and file
+	 * capabilities are ignored from here on */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+		snprintf(err, errlen, "prctl(PR_SET_NO_NEW_PRIVS) failed: %s",
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 const char *

@@ -167,7 +167,8 @@ log_open(const char *path)
 			return -1;
 		is_syslog = 1;
 	} else {
-		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
+		    O_CLOEXEC, 0640);
 		if (fd < 0)
 			return -1;
 	}

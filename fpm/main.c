@@ -239,7 +239,9 @@ open_log(const struct global_conf *g)
 	if (strcmp(g->error_log, "syslog") == 0)
 		fatal("error_log = syslog: cannot connect to %s: %s",
 		    g->syslog_socket, strerror(errno));
-	fatal("cannot open error_log %s: %s", g->error_log, strerror(errno));
+	fatal("cannot open error_log %s: %s", g->error_log, errno == ELOOP ?
+	    "it is a symbolic link, which fpm does not follow" :
+	    strerror(errno));
 }
 
 /* The pools listen: say so in the log, to systemd, and to the parent

@@ -158,10 +158,14 @@ open_log(struct pool *p, const char *what, const char *path, int *fdp)
 
 	if (path == NULL)
 		return 0;
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	/* never through a symlink: one planted in a log directory another
+	 * user may write to would have us append to any file */
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    0640);
 	if (fd < 0) {
 		log_alert("[pool %s] cannot open %s %s: %s", p->conf->name,
-		    what, path, strerror(errno));
+		    what, path, errno == ELOOP ? "it is a symbolic link, "
+		    "which fpm does not follow" : strerror(errno));
 		return -1;
 	}
 	if (*fdp >= 0)

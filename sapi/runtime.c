@@ -21,8 +21,10 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,6 +37,7 @@
 #include "fpm_app.h"
 #include "log.h"
 #include "runtime.h"
+#include "prescan.h"
 #include "sapi_host.h"
 #include "scoreboard.h"
 #include "status.h"
@@ -53,6 +56,9 @@ struct fpm_request {
 	int body_lost;		/* the spool failed: fpm_read must not say EOF */
 	int failed;		/* the client went away */
 	int finished;		/* fpm_finish_request: the response is out */
+	long long body_len;	/* CONTENT_LENGTH, or -1 */
+	long long body_read;
+	int body_excess;	/* more body than CONTENT_LENGTH said */
 	struct req_clock *clock;	/* when it began, what it cost */
 };
 
@@ -92,6 +98,17 @@ read_stdin(fpm_request *req, void *buf, size_t len)
 	if (FCGX_GetError(req->fcgx.in) != 0) {
 		req->failed = 1;
 		req->body_done = 1;
+		return -1;
+	}
+	req->body_read += n;
+	if (req->body_len >= 0 && req->body_read > req->body_len) {
+		if (!req->body_excess)
+			log_warning("[pool %s] pid %d: request refused: its body "
+			    "is longer than its CONTENT_LENGTH (%lld)", pool_name,
+			    (int)getpid(), req->body_len);
+		req->body_excess = 1;
+		req->body_done = 1;
+		errno = EPROTO;
 		return -1;
 	}
 	if (n < (int)len)
@@ -217,13 +234,25 @@ send_headers(fpm_request *req)
 	FCGX_Stream *out = req->fcgx.out;
 
 	static const char ctype[] = "Content-Type: text/html; charset=UTF-8\r\n";
+	static const char bad[] = "Status: 400 Bad Request\r\n"
+	    "Content-Type: text/plain\r\n\r\n400 Bad Request\n";
 	char head[64 + sizeof(ctype) + sizeof(req->headers)];
-	const char *why = reason(req->status);
-	size_t n = 0, wl = strlen(why);
+	const char *why;
+	size_t n = 0, wl;
 
 	req->headers_sent = 1;
 	if (drain_body(req, 1) != 0 && req->failed)
 		return -1;
+	if (req->body_excess) {
+		/* the body broke the protocol: a 400 instead of the app's
+		 * answer, whose writes now fail */
+		req->status = 400;
+		FCGX_PutStr(bad, (int)sizeof(bad) - 1, out);
+		req->failed = 1;
+		return -1;
+	}
+	why = reason(req->status);
+	wl = strlen(why);
 	/* "Status: 200 OK\r\n", headers, blank line: one write */
 	memcpy(head, "Status: ", 8);
 	n = 8;
@@ -398,22 +427,27 @@ void
 fpm_params_pick(fpm_request *req, const struct fpm_pick *names, int n,
     const char **out)
 {
-	unsigned long long firsts = 0;
+	signed char head[64], next[64];
 
-	for (int i = 0; i < n; i++) {
+	/* the names by first letter, each letter a chain */
+	memset(head, -1, sizeof(head));
+	for (int i = n - 1; i >= 0; i--) {
+		unsigned char b = (unsigned char)names[i].name[0] & 63;
+
 		out[i] = NULL;
-		firsts |= 1ULL << ((unsigned char)names[i].name[0] & 63);
+		next[i] = head[b];
+		head[b] = (signed char)i;
 	}
 	for (char *const *p = req->fcgx.envp; p != NULL && *p != NULL; p++) {
 		const char *kv = *p, *eq;
+		int i = head[(unsigned char)kv[0] & 63];
 		size_t len;
 
 		/* by first letter, then by length, then one comparison */
-		if (!(firsts >> ((unsigned char)kv[0] & 63) & 1) ||
-		    (eq = memchr(kv, '=', 32)) == NULL)
+		if (i < 0 || (eq = memchr(kv, '=', 32)) == NULL)
 			continue;
 		len = (size_t)(eq - kv);
-		for (int i = 0; i < n; i++) {
+		for (; i >= 0; i = next[i]) {
 			if (names[i].len == len && out[i] == NULL &&
 			    memcmp(kv, names[i].name, len) == 0) {
 				out[i] = eq + 1;
@@ -436,6 +470,7 @@ slot_running(fpm_request *req)
 	struct sb_slot *s = conf->slot;
 
 	fpm_params_pick(req, picks, NPICK, v);
+	req->body_len = v[CL] && *v[CL] ? atoll(v[CL]) : -1;
 	sb_write_begin(s);
 	s->state = SB_RUNNING;
 	sb_copy(s->method, sizeof(s->method), v[METHOD]);
@@ -645,6 +680,11 @@ fpm_sapi_head(fpm_request *req, int status, const char *head, size_t len)
 	req->status = status;
 	if (drain_body(req, 1) != 0 && req->failed)
 		return -1;
+	if (req->body_excess) {
+		req->headers_sent = 0;
+		req->status = 400;
+		return send_headers(req);	/* the 400 */
+	}
 	FCGX_PutStr(head, (int)len, out);
 	FCGX_PutS("\r\n", out);
 	if (FCGX_GetError(out) != 0)
@@ -823,6 +863,9 @@ request_reset(fpm_request *req)
 	req->failed = 0;
 	req->finished = 0;
 	req->spool_fd = -1;
+	req->body_len = -1;
+	req->body_read = 0;
+	req->body_excess = 0;
 }
 
 /* Finish the response.  Returns the connection if the web server asked to
@@ -832,7 +875,13 @@ request_finish(fpm_request *req, int app_rc, struct req_clock *clk)
 {
 	int fd, keep;
 
-	if (app_rc != 0 && !req->headers_sent) {
+	if (req->body_excess && !req->headers_sent) {
+		req->status = 400;
+		req->headers_len = 0;
+		req->has_content_type = 0;
+		fpm_header(req, "Content-Type", "text/plain");
+		fpm_printf(req, "400 Bad Request\n");
+	} else if (app_rc != 0 && !req->headers_sent) {
 		req->status = 500;
 		req->headers_len = 0;
 		req->has_content_type = 0;
@@ -848,7 +897,8 @@ request_finish(fpm_request *req, int app_rc, struct req_clock *clk)
 	req->spool_fd = -1;
 	/* A connection whose body was not read to the end is out of step
 	 * with the protocol: never reuse it. */
-	keep = req->fcgx.keepConnection && !req->failed && req->body_done;
+	keep = req->fcgx.keepConnection && !req->failed && req->body_done &&
+	    !req->body_excess;
 	req->fcgx.keepConnection = keep;
 	measure(clk);
 	/* The params are freed with the request. */
@@ -860,6 +910,108 @@ request_finish(fpm_request *req, int app_rc, struct req_clock *clk)
 	return keep ? fd : -1;
 }
 
+/* Answer a request refused before libfcgi read it: a 400 in FastCGI
+ * records of our own, for the request id of its first record. */
+static void
+refuse_records(int fd, const unsigned char *first, size_t n)
+{
+	static const char body[] = "Status: 400 Bad Request\r\n"
+	    "Content-Type: text/plain\r\n\r\n400 Bad Request\n";
+	unsigned char out[8 + sizeof(body) + 8 + 16];
+	unsigned char id0 = n >= 4 ? first[2] : 0, id1 = n >= 4 ? first[3] : 1;
+	size_t len = sizeof(body) - 1, at = 0;
+	ssize_t w;
+
+	/* FCGI_STDOUT with the answer, an empty one, FCGI_END_REQUEST */
+	memcpy(out, (unsigned char[8]){ 1, 6, id0, id1, 0, (unsigned char)len,
+	    0, 0 }, 8);
+	memcpy(out + 8, body, len);
+	at = 8 + len;
+	memcpy(out + at, (unsigned char[8]){ 1, 6, id0, id1, 0, 0, 0, 0 }, 8);
+	at += 8;
+	memcpy(out + at, (unsigned char[16]){ 1, 3, id0, id1, 0, 8, 0, 0,
+	    0, 0, 0, 0, 0, 0, 0, 0 }, 16);
+	at += 16;
+	w = send(fd, out, at, MSG_NOSIGNAL | MSG_DONTWAIT);
+	(void)w;
+}
+
+/* fastcgi.max_params_size and a bound on the records before the params
+ * end, checked before libfcgi reads the request (it would take any size
+ * into memory): peek at what has arrived.  Only when the params did not
+ * come in one piece, wait for the rest, 10 s at most.  Returns 0 to go
+ * on, -1 (logged) to drop the connection. */
+static int
+check_records(int fd)
+{
+	static unsigned char *buf;
+	static size_t cap;
+	enum prescan_result r = PRESCAN_MORE;
+	size_t params = 0;
+	ssize_t n;
+
+	if (buf == NULL) {
+		cap = (size_t)conf->max_params + 65536;
+		if ((buf = malloc(cap)) == NULL)
+			return 0;	/* libfcgi's own checks only */
+	}
+	n = recv(fd, buf, cap, MSG_PEEK | MSG_DONTWAIT);
+	if (n < 0 && errno == EAGAIN) {
+		/* accepted before the web server wrote: wait for it */
+		struct pollfd pfd = { fd, POLLIN, 0 };
+
+		if (poll(&pfd, 1, 10000) == 1)
+			n = recv(fd, buf, cap, MSG_PEEK | MSG_DONTWAIT);
+	}
+	if (n > 0)
+		r = prescan(buf, (size_t)n, (size_t)conf->max_params, &params);
+	if (r == PRESCAN_MORE && n > 0 && (size_t)n < cap) {
+		/* A peek cannot wait for more than is there (poll says
+		 * readable at once, MSG_WAITALL does not wait with MSG_PEEK on
+		 * a unix socket): look again after a growing pause. */
+		long long waited_us = 0, pause_us = 500;
+
+		while (waited_us < 10 * 1000000LL) {
+			struct timespec ts = { 0, pause_us * 1000 };
+			ssize_t m;
+
+			nanosleep(&ts, NULL);
+			waited_us += pause_us;
+			if (pause_us < 50000)
+				pause_us *= 2;
+			m = recv(fd, buf, cap, MSG_PEEK | MSG_DONTWAIT);
+			if (m == 0 || (m < 0 && errno != EAGAIN)) {
+				n = m;
+				break;		/* the client is gone */
+			}
+			if (m <= n)
+				continue;
+			n = m;
+			r = prescan(buf, (size_t)n, (size_t)conf->max_params,
+			    &params);
+			if (r != PRESCAN_MORE || (size_t)n == cap)
+				break;
+		}
+	}
+	if (r == PRESCAN_MORE && n > 0 && (size_t)n == cap)
+		r = PRESCAN_TOO_BIG;
+	if (r == PRESCAN_OK || (r == PRESCAN_MORE && n == 0))
+		return 0;	/* as usual, or let libfcgi see the EOF */
+	if (r == PRESCAN_MORE && n < 0 && errno != EAGAIN)
+		return -1;	/* the client reset the connection */
+	if (r == PRESCAN_MORE) {
+		log_warning("[pool %s] pid %d: request refused: its params "
+		    "did not arrive within 10 s", pool_name, (int)getpid());
+		return -1;
+	}
+	log_warning("[pool %s] pid %d: request refused: %s (%zu bytes of "
+	    "params seen, limit %lld)", pool_name, (int)getpid(),
+	    prescan_why(r), params, conf->max_params);
+	if (r != PRESCAN_BAD)
+		refuse_records(fd, buf, (size_t)n);
+	return -1;
+}
+
 /* Serve one request on connection fd.  Returns fd if it is to be kept
  * for more requests, else -1 (closed). */
 static int
@@ -869,6 +1021,11 @@ serve(fpm_request *req, const struct sapi_ops *sapi, int fd)
 	int rc;
 
 	slot_reading(clk);
+	if (check_records(fd) != 0) {
+		close(fd);
+		slot_state(SB_IDLE);
+		return -1;
+	}
 	/* With ipcFd set and keepConnection on, FCGX_Accept_r reads the
 	 * request from our connection instead of accepting one itself. */
 	req->fcgx.ipcFd = fd;

@@ -42,6 +42,7 @@ struct worker_conf {
 	const struct php_cli *php;	/* -c, -d, -n */
 	const struct sapi_ops *ops;	/* a loaded sapi (php), or NULL */
 	int wake_fd;			/* readable: look at the quit flag */
+	long long max_params;		/* fastcgi.max_params_size, bytes */
 };
 
 /* The master sends this when it may not ptrace the worker: the worker

@@ -21,8 +21,8 @@ int fpm_sapi_head(fpm_request *req, int status, const char *head,
     size_t len);
 
 /* Params picked in one pass: out[i] is the value of names[i] (a name of
- * up to 31 characters), or NULL.  A linear lookup per name costs a scan of
- * every param each time. */
+ * up to 31 characters; n up to 64), or NULL.  A lookup per name would
+ * scan every param each time. */
 struct fpm_pick {
 	const char *name;
 	size_t len;

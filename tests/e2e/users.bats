@@ -123,9 +123,10 @@ teardown() {
 
 	# The master keeps only what running pools need, of what it was
 	# given: chown, dac_override, fowner, kill, setgid, setuid,
-	# net_bind_service, sys_chroot, sys_ptrace, sys_nice, sys_resource.
+	# setpcap, net_bind_service, sys_chroot, sys_ptrace, sys_nice,
+	# sys_resource.
 	local want
-	want=$(printf '%016x' $((0x$(proc_status $$ CapEff) & 0x18c04eb)))
+	want=$(printf '%016x' $((0x$(proc_status $$ CapEff) & 0x18c05eb)))
 	assert_equal "$(proc_status "$FPM_PID" CapEff)" "$want"
 	assert_equal "$(proc_status "$FPM_PID" CapPrm)" "$want"
 	assert_not_equal "$want" 0000000000000000
@@ -134,6 +135,8 @@ teardown() {
 		assert_equal "$(proc_status "$pid" CapEff)" 0000000000000000
 		assert_equal "$(proc_status "$pid" CapPrm)" 0000000000000000
 		assert_equal "$(proc_status "$pid" CapAmb)" 0000000000000000
+		assert_equal "$(proc_status "$pid" CapBnd)" 0000000000000000
+		assert_equal "$(proc_status "$pid" NoNewPrivs)" 1
 	done
 	run workers_of echo
 	assert_equal "${#lines[@]}" 2

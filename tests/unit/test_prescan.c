@@ -1,0 +1,126 @@
+/*
+ * test_prescan.c - the limits checked on a request's FastCGI records
+ * before libfcgi reads them.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "prescan.h"
+
+/* A record of type with clen content bytes (all 'x') and plen padding,
+ * appended at buf + *len. */
+static void
+record(unsigned char *buf, size_t *len, int type, size_t clen, size_t plen)
+{
+	unsigned char *r = buf + *len;
+
+	r[0] = 1;
+	r[1] = (unsigned char)type;
+	r[2] = 0, r[3] = 1;
+	r[4] = (unsigned char)(clen >> 8), r[5] = (unsigned char)clen;
+	r[6] = (unsigned char)plen, r[7] = 0;
+	memset(r + 8, 'x', clen + plen);
+	*len += 8 + clen + plen;
+}
+
+static unsigned char buf[1 << 20];
+
+static void
+a_request_as_nginx_sends_it_passes(void **state)
+{
+	size_t len = 0, params;
+
+	(void)state;
+	record(buf, &len, 1, 8, 0);		/* begin */
+	record(buf, &len, 4, 1000, 0);		/* params */
+	record(buf, &len, 4, 0, 0);		/* end of params */
+	record(buf, &len, 5, 0, 0);		/* empty body */
+	assert_int_equal(prescan(buf, len, 65536, &params), PRESCAN_OK);
+	assert_int_equal(params, 1000);
+}
+
+static void
+every_cut_short_of_the_params_end_needs_more(void **state)
+{
+	size_t len = 0, params;
+
+	(void)state;
+	record(buf, &len, 1, 8, 0);
+	record(buf, &len, 4, 300, 4);
+	record(buf, &len, 4, 0, 0);
+	for (size_t cut = 0; cut < len; cut++)
+		assert_int_equal(prescan(buf, cut, 65536, &params),
+		    PRESCAN_MORE);
+	assert_int_equal(prescan(buf, len, 65536, &params), PRESCAN_OK);
+}
+
+static void
+params_over_the_limit_are_refused_as_soon_as_seen(void **state)
+{
+	size_t len = 0, params;
+
+	(void)state;
+	record(buf, &len, 1, 8, 0);
+	for (int i = 0; i < 3; i++)
+		record(buf, &len, 4, 30000, 0);
+	/* the third record's header is enough to tell: 90000 > 65536 */
+	assert_int_equal(prescan(buf, 16 + 2 * 30008 + 8, 65536, &params),
+	    PRESCAN_TOO_BIG);
+	assert_true(params > 65536);
+	/* at the limit exactly it passes */
+	len = 0;
+	record(buf, &len, 1, 8, 0);
+	record(buf, &len, 4, 65535, 0);
+	record(buf, &len, 4, 1, 0);
+	record(buf, &len, 4, 0, 0);
+	assert_int_equal(prescan(buf, len, 65536, &params), PRESCAN_OK);
+	assert_int_equal(params, 65536);
+}
+
+static void
+endless_records_are_refused(void **state)
+{
+	size_t len = 0, params;
+
+	(void)state;
+	record(buf, &len, 1, 8, 0);
+	for (int i = 0; i < PRESCAN_MAX_RECORDS + 10; i++)
+		record(buf, &len, 9, 0, 0);	/* get-values, no params */
+	assert_int_equal(prescan(buf, len, 65536, &params),
+	    PRESCAN_TOO_MANY);
+}
+
+static void
+what_is_not_fastcgi_is_refused(void **state)
+{
+	size_t len = 0, params;
+
+	(void)state;
+	memcpy(buf, "GET / HTTP/1.1\r\n", 16);
+	assert_int_equal(prescan(buf, 16, 65536, &params), PRESCAN_BAD);
+	record(buf, &len, 1, 8, 0);
+	buf[len - 16 + 1] = 0;			/* type 0 */
+	assert_int_equal(prescan(buf, len, 65536, &params), PRESCAN_BAD);
+	assert_string_equal(prescan_why(PRESCAN_TOO_BIG),
+	    "params larger than fastcgi.max_params_size");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(a_request_as_nginx_sends_it_passes),
+		cmocka_unit_test(every_cut_short_of_the_params_end_needs_more),
+		cmocka_unit_test(params_over_the_limit_are_refused_as_soon_as_seen),
+		cmocka_unit_test(endless_records_are_refused),
+		cmocka_unit_test(what_is_not_fastcgi_is_refused),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
