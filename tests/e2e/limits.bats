@@ -43,6 +43,8 @@ setup() {
 	elif mode == "stalled-body":
 	    s.sendall(begin + chunks(params(cl=1000)) + rec(4, b"") + rec(5, b"z" * 10))
 	    time.sleep(15)
+	elif mode == "silent":
+	    pass	# send nothing: wait for the answer, or the close
 	elif mode == "slow-params":
 	    whole = begin + chunks(params()) + rec(4, b"") + rec(5, b"")
 	    for i in range(0, len(whole), 7):
@@ -163,4 +165,15 @@ same_worker_answers() {
 	assert_output --partial "cannot open error_log $T/error.log: it is a symbolic link"
 	run cat "$T/target"
 	assert_output "precious"
+}
+
+@test "a connection that sends nothing is closed after 10 s with a log line, and the worker goes on" {
+	start_limits
+	local t0=$EPOCHSECONDS
+	run fcgi silent
+	assert_output CLOSED
+	(( EPOCHSECONDS - t0 >= 9 && EPOCHSECONDS - t0 < 15 )) ||
+		fail "closed after $((EPOCHSECONDS - t0)) s"
+	fpm_log_has "request refused: its params did not arrive within 10 s"
+	same_worker_answers
 }
