@@ -25,6 +25,7 @@ teardown() {
 	user = $POOL_USER
 	chroot = $T/jail/
 	chdir = /app
+	pm.max_memory = 256M
 	pm.max_children = 2
 	app = $T/jail/app/hello.so
 	EOF
@@ -39,6 +40,15 @@ teardown() {
 		grep -q "jail/app/hello.so" "/proc/$p/maps" || continue
 		assert_equal "$(readlink "/proc/$p/root")" "$T/jail"
 		assert_equal "$(readlink "/proc/$p/cwd")" "$T/jail/app"
+		# no descriptor to a directory outside the jail, the way out
+		# of a chroot (openat from it)
+		local fd target
+		for fd in /proc/$p/fd/*; do
+			target=$(readlink "$fd") || continue
+			if [ -d "$target" ] && [[ $target != "$T/jail"* ]]; then
+				fail "worker $p holds $target open (fd ${fd##*/})"
+			fi
+		done
 		n=$((n + 1))
 	done
 	assert_equal "$n" 2
