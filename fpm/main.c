@@ -326,6 +326,11 @@ main(int argc, char **argv)
 	pools_close(&m);
 	if (m.pidfile != NULL)
 		unlink(m.pidfile);
+	/* All freed, so that a leak checker's report shows only real leaks. */
+	pools_free(&m);
+	reload_free(&m);
+	free(m.crashes);
+	free(m.self);
 	conf_free(m.conf);
 	return rc;
 }

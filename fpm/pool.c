@@ -20,6 +20,7 @@
 #include "pool.h"
 #include "reload.h"
 #include "scoreboard.h"
+#include "zygote.h"
 
 /* A unix socket file left by a dead server is removed; one that still
  * accepts connections belongs to a live server and is an error. */
@@ -340,5 +341,25 @@ pools_close(struct master *m)
 			unlink(p->conf->listen);
 		else if (!p->retiring && addr_is_unix(&p->conf->listen_addr))
 			unlink(p->conf->listen_addr.u.un.sun_path);
+	}
+}
+
+void
+pools_free(struct master *m)
+{
+	while (m->pools != NULL) {
+		struct pool *p = m->pools;
+
+		m->pools = p->next;
+		if (p->retiring) {
+			free(p->conf->listen);
+			free(p->conf->name);
+		}
+		if (p->retiring || p->status_of != NULL)
+			free(p->conf);
+		scoreboard_free(p->sb);
+		free(p->slot_used);
+		zygote_stop(p);
+		free(p);
 	}
 }

@@ -21,6 +21,10 @@ void pools_sample(struct master *m);
 /* Close every listening socket (and unlink unix socket files). */
 void pools_close(struct master *m);
 
+/* Free every pool, after pools_close when the master exits: its own
+ * configuration (retiring and status pools), scoreboard, zygote link. */
+void pools_free(struct master *m);
+
 /* Open the listening socket of one pool.  Returns the descriptor, or -1
  * with a message in err. */
 int pool_listen(const struct pool_conf *c, char *err, size_t errlen);

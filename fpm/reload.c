@@ -413,6 +413,16 @@ release_inherited(struct master *m)
 	}
 }
 
+void
+reload_free(struct master *m)
+{
+	for (int i = 0; i < m->ninherited; i++)
+		free(m->inherited[i].addr);
+	free(m->inherited);
+	m->inherited = NULL;
+	m->ninherited = 0;
+}
+
 static void
 adopt_worker(struct master *m, const char *line)
 {

@@ -34,4 +34,8 @@ int reload_adopt_workers(struct master *m);
 /* Drop retiring pools whose workers are all gone, closing their sockets. */
 void reload_gc(struct master *m);
 
+/* Free the list of inherited sockets (their descriptors are the pools'
+ * or closed by now), when the master exits. */
+void reload_free(struct master *m);
+
 #endif

@@ -15,16 +15,112 @@ enum {
 
 #define HEADER_LEN 8
 
+#define ID(h) ((h)[2] << 8 | (h)[3])
+
+/* The params' bytes, across their records.  Only over records prescan has
+ * seen whole, up to the params' end (or a stdin record).  A flat stream
+ * is the content of one record. */
+struct stream {
+	const unsigned char *buf;
+	int id;			/* the request's */
+	size_t at;		/* the next byte, or the next header */
+	size_t left;		/* content bytes left in this record */
+	size_t pad;		/* its padding, after them */
+	int flat;
+};
+
+/* Up to want bytes of the params at s: where they are, *got of them;
+ * NULL at the params' end. */
+static const unsigned char *
+take(struct stream *s, size_t want, size_t *got)
+{
+	const unsigned char *p;
+
+	while (s->left == 0) {
+		const unsigned char *h = s->buf + s->at;
+		size_t clen;
+		int ours;
+
+		if (s->flat)
+			return NULL;
+		clen = (size_t)h[4] << 8 | h[5];
+		ours = ID(h) == s->id;
+		if (ours && (h[1] == T_STDIN || (h[1] == T_PARAMS && clen == 0)))
+			return NULL;
+		s->at += HEADER_LEN;
+		if (ours && h[1] == T_PARAMS) {
+			s->left = clen;
+			s->pad = h[6];
+		} else {
+			s->at += clen + h[6];
+		}
+	}
+	p = s->buf + s->at;
+	*got = want < s->left ? want : s->left;
+	s->at += *got;
+	s->left -= *got;
+	if (s->left == 0)
+		s->at += s->pad;
+	return p;
+}
+
+/* A name or value length: one byte, or four with the high bit set. */
+static int
+length(struct stream *s, size_t *len)
+{
+	const unsigned char *p;
+	size_t got;
+	int n = 1;
+
+	*len = 0;
+	for (int i = 0; i < n; i++) {
+		if ((p = take(s, 1, &got)) == NULL)
+			return -1;
+		if (i == 0 && (*p & 0x80) != 0)
+			n = 4;
+		*len = *len << 8 | (i == 0 && n == 4 ? *p & 0x7f : *p);
+	}
+	return 0;
+}
+
+/* Whether every name-value pair in s claims no more than limit bytes, the
+ * size of all of them (a pair cut short by their end is libfcgi's to
+ * refuse). */
+static int
+pairs_fit(struct stream *s, size_t limit)
+{
+	size_t name, value, skip, got;
+
+	while (length(s, &name) == 0 && length(s, &value) == 0) {
+		if (name > limit || value > limit - name)
+			return 0;
+		for (skip = name + value; skip > 0; skip -= got)
+			if (take(s, skip, &got) == NULL)
+				return 1;
+	}
+	return 1;
+}
+
+/* The params of request id, up to their end, as pairs_fit has them. */
+static enum prescan_result
+params_end(const unsigned char *buf, int id, size_t params)
+{
+	struct stream s = { buf, id, 0, 0, 0, 0 };
+
+	return pairs_fit(&s, params) ? PRESCAN_OK : PRESCAN_BAD_PARAMS;
+}
+
 enum prescan_result
 prescan(const unsigned char *buf, size_t len, size_t max_params,
     size_t *params)
 {
 	size_t at = 0;
+	int id = -1;		/* the request's, from its begin record */
 
 	*params = 0;
 	for (int n = 0; n < PRESCAN_MAX_RECORDS; n++) {
 		size_t clen, plen;
-		int type;
+		int type, ours;
 
 		if (len - at < HEADER_LEN)
 			return PRESCAN_MORE;
@@ -33,19 +129,36 @@ prescan(const unsigned char *buf, size_t len, size_t max_params,
 		type = buf[at + 1];
 		if (type < T_BEGIN_REQUEST || type > T_MAX)
 			return PRESCAN_BAD;
+		/* Request id 0 is a management record, and the only one a web
+		 * server sends is FCGI_GET_VALUES.  libfcgi 2.4.2 leaks 48
+		 * bytes for any other. */
+		if (ID(buf + at) == 0 && type != T_GET_VALUES)
+			return PRESCAN_BAD;
+		/* libfcgi takes the first begin record's id, and skips the
+		 * records of any other */
+		if (type == T_BEGIN_REQUEST && id < 0)
+			id = ID(buf + at);
+		ours = ID(buf + at) == id;
 		clen = (size_t)buf[at + 4] << 8 | buf[at + 5];
 		plen = buf[at + 6];
-		if (type == T_PARAMS) {
-			if (clen == 0)
-				return PRESCAN_OK;	/* the params end */
+		if (ours && type == T_PARAMS) {
+			if (clen == 0)		/* the params end */
+				return params_end(buf, id, *params);
 			*params += clen;
 			if (*params > max_params)
 				return PRESCAN_TOO_BIG;
 		}
-		if (type == T_STDIN)
-			return PRESCAN_OK;	/* libfcgi takes it from here */
+		if (ours && type == T_STDIN)	/* libfcgi takes it from here */
+			return params_end(buf, id, *params);
 		if (clen + plen > len - at - HEADER_LEN)
 			return PRESCAN_MORE;
+		if (type == T_GET_VALUES && ID(buf + at) == 0) {
+			/* libfcgi reads its pairs as it reads the params' */
+			struct stream s = { buf, 0, at + HEADER_LEN, clen, 0, 1 };
+
+			if (!pairs_fit(&s, clen))
+				return PRESCAN_BAD_PARAMS;
+		}
 		at += HEADER_LEN + clen + plen;
 	}
 	return PRESCAN_TOO_MANY;
@@ -61,6 +174,7 @@ prescan_why(enum prescan_result r)
 	    "fastcgi.max_params_size";
 	case PRESCAN_TOO_MANY: return "too many records before the params end";
 	case PRESCAN_BAD: return "not a FastCGI record";
+	case PRESCAN_BAD_PARAMS: return "a param longer than the params";
 	}
 	return "?";
 }

@@ -5,7 +5,8 @@
  * libfcgi reads a request's params into memory without bound.  The worker
  * peeks (MSG_PEEK) at what has arrived and checks the records up to the
  * end of the params: their total size against fastcgi.max_params_size,
- * and their number.  Only then does libfcgi read them.
+ * and their number, and the lengths the name-value pairs claim.  Only then
+ * does libfcgi read them.
  */
 #ifndef FPM_PRESCAN_H
 #define FPM_PRESCAN_H
@@ -17,7 +18,12 @@ enum prescan_result {
 	PRESCAN_MORE,		/* not enough bytes yet to tell */
 	PRESCAN_TOO_BIG,	/* the params exceed max_params */
 	PRESCAN_TOO_MANY,	/* more records than PRESCAN_MAX_RECORDS */
-	PRESCAN_BAD,		/* not FastCGI (version, record type) */
+	PRESCAN_BAD,		/* not FastCGI (version, record type, or
+				 * a management record other than
+				 * FCGI_GET_VALUES) */
+	PRESCAN_BAD_PARAMS,	/* a param claims to be longer than all the
+				 * params: libfcgi would malloc what it
+				 * claims, overflowing at 2 GB */
 };
 
 /* Records before the params end: a begin record, params, and at most as

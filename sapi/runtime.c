@@ -936,6 +936,17 @@ refuse_records(int fd, const unsigned char *first, size_t n)
 	(void)w;
 }
 
+/* Whether the peer has shut down its sending side: what has arrived is
+ * all that will. */
+static int
+peer_done(int fd)
+{
+	struct pollfd pfd = { fd, POLLRDHUP, 0 };
+
+	return poll(&pfd, 1, 0) == 1 &&
+	    (pfd.revents & (POLLRDHUP | POLLHUP)) != 0;
+}
+
 /* fastcgi.max_params_size and a bound on the records before the params
  * end, checked before libfcgi reads the request (it would take any size
  * into memory): peek at what has arrived.  Only when the params did not
@@ -949,6 +960,7 @@ check_records(int fd)
 	enum prescan_result r = PRESCAN_MORE;
 	size_t params = 0;
 	ssize_t n;
+	int done = 0;
 
 	if (buf == NULL) {
 		cap = (size_t)conf->max_params + 65536;
@@ -979,11 +991,15 @@ check_records(int fd)
 			waited_us += pause_us;
 			if (pause_us < 50000)
 				pause_us *= 2;
+			/* before the peek, so that the peek sees all there is */
+			done = peer_done(fd);
 			m = recv(fd, buf, cap, MSG_PEEK | MSG_DONTWAIT);
 			if (m == 0 || (m < 0 && errno != EAGAIN)) {
 				n = m;
 				break;		/* the client is gone */
 			}
+			if (m <= n && done)
+				break;		/* it stopped sending midway */
 			if (m <= n)
 				continue;
 			n = m;
@@ -997,8 +1013,9 @@ check_records(int fd)
 		r = PRESCAN_TOO_BIG;
 	if (r == PRESCAN_OK || (r == PRESCAN_MORE && n == 0))
 		return 0;	/* as usual, or let libfcgi see the EOF */
-	if (r == PRESCAN_MORE && n < 0 && errno != EAGAIN)
-		return -1;	/* the client reset the connection */
+	if (r == PRESCAN_MORE && ((n < 0 && errno != EAGAIN) || done))
+		return -1;	/* the client reset the connection, or shut
+				 * it down before its params ended */
 	if (r == PRESCAN_MORE) {
 		log_warning("[pool %s] pid %d: request refused: its params "
 		    "did not arrive within 10 s", pool_name, (int)getpid());
@@ -1283,6 +1300,26 @@ worker_conf_set(const struct worker_conf *wc)
 {
 	pool_name = wc->pool;
 	conf = wc;
+}
+
+int
+runtime_serve_fd(const struct worker_conf *wc, const struct sapi_ops *sapi,
+    int fd)
+{
+	static fpm_request req;
+	static int ready;
+
+	worker_conf_set(wc);
+	if (!ready) {
+		if (FCGX_Init() != 0)
+			return -1;
+		FCGX_InitRequest(&req.fcgx, -1, 0);
+		req.spool_fd = -1;
+		ready = 1;
+	}
+	if (wc->pages.status_path != NULL)
+		measure_cpu = measure_memory = 1;
+	return serve(&req, sapi, fd);
 }
 
 void

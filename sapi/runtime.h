@@ -68,6 +68,13 @@ extern const struct sapi_ops sapi_cgi;
  * process use, before worker_main (a zygote's preload logs). */
 void worker_conf_set(const struct worker_conf *wc);
 
+/* For the fuzzer and tests: serve one request on connection fd as a
+ * worker of wc would, with sapi, without the accept loop or signals.
+ * Returns fd if the connection is kept for another request, else -1 (it
+ * is closed).  FCGX_Init is done at the first call. */
+int runtime_serve_fd(const struct worker_conf *wc,
+    const struct sapi_ops *sapi, int fd);
+
 /* Serve requests until told to quit.  Never returns. */
 __attribute__((noreturn)) void worker_main(const struct worker_conf *wc);
 

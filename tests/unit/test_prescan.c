@@ -111,6 +111,79 @@ what_is_not_fastcgi_is_refused(void **state)
 	    "params larger than fastcgi.max_params_size");
 }
 
+static void
+a_param_claiming_more_than_the_params_is_refused(void **state)
+{
+	size_t len = 0, params;
+	unsigned char *p;
+
+	(void)state;
+	record(buf, &len, 1, 8, 0);
+	record(buf, &len, 4, 16, 0);
+	record(buf, &len, 4, 0, 0);
+	/* a name of 0x7fffff00 bytes, as libfcgi reads four-byte lengths;
+	 * it would malloc that much, and overflow near 2 GB */
+	p = buf + 16 + 8;
+	memcpy(p, "\xff\xff\xff\x00\x01", 5);
+	assert_int_equal(prescan(buf, len, 65536, &params),
+	    PRESCAN_BAD_PARAMS);
+	/* split across records, the lengths still add up */
+	len = 0;
+	record(buf, &len, 1, 8, 0);
+	record(buf, &len, 4, 2, 3);
+	record(buf, &len, 4, 6, 0);
+	record(buf, &len, 4, 0, 0);
+	memcpy(buf + 16 + 8, "\x03\x03", 2);
+	memcpy(buf + 16 + 13 + 8, "ABCdef", 6);
+	assert_int_equal(prescan(buf, len, 65536, &params), PRESCAN_OK);
+	buf[16 + 8 + 1] = 7;			/* value: one byte too long */
+	assert_int_equal(prescan(buf, len, 65536, &params),
+	    PRESCAN_BAD_PARAMS);
+	/* in a get-values record, libfcgi reads them the same way */
+	len = 0;
+	record(buf, &len, 9, 8, 0);
+	buf[2] = buf[3] = 0;
+	memcpy(buf + 8, "\x03\x03" "ABCdef", 8);
+	record(buf, &len, 1, 8, 0);
+	record(buf, &len, 4, 0, 0);
+	assert_int_equal(prescan(buf, len, 65536, &params), PRESCAN_OK);
+	buf[8] = 0x84;				/* a four-byte name length */
+	assert_int_equal(prescan(buf, len, 65536, &params),
+	    PRESCAN_BAD_PARAMS);
+}
+
+static void
+management_records_other_than_get_values_are_refused(void **state)
+{
+	size_t len = 0, params;
+
+	(void)state;
+	record(buf, &len, 9, 0, 0);		/* get-values */
+	buf[2] = buf[3] = 0;			/* request id 0 */
+	record(buf, &len, 1, 8, 0);
+	record(buf, &len, 4, 0, 0);
+	assert_int_equal(prescan(buf, len, 65536, &params), PRESCAN_OK);
+	buf[1] = 4;				/* params, with id 0 */
+	assert_int_equal(prescan(buf, len, 65536, &params), PRESCAN_BAD);
+}
+
+static void
+the_records_of_another_request_neither_end_nor_count(void **state)
+{
+	size_t len = 0, params;
+
+	(void)state;
+	record(buf, &len, 1, 8, 0);
+	record(buf, &len, 4, 0, 0);		/* an end of params... */
+	buf[len - 8 + 3] = 2;			/* ...of request 2 */
+	record(buf, &len, 4, 40000, 0);
+	buf[len - 40008 + 3] = 2;		/* not counted */
+	record(buf, &len, 4, 30000, 0);
+	record(buf, &len, 4, 30000, 0);		/* too big: 60000 */
+	assert_int_equal(prescan(buf, len, 50000, &params), PRESCAN_TOO_BIG);
+	assert_int_equal(params, 60000);
+}
+
 int
 main(void)
 {
@@ -120,6 +193,9 @@ main(void)
 		cmocka_unit_test(params_over_the_limit_are_refused_as_soon_as_seen),
 		cmocka_unit_test(endless_records_are_refused),
 		cmocka_unit_test(what_is_not_fastcgi_is_refused),
+		cmocka_unit_test(a_param_claiming_more_than_the_params_is_refused),
+		cmocka_unit_test(management_records_other_than_get_values_are_refused),
+		cmocka_unit_test(the_records_of_another_request_neither_end_nor_count),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

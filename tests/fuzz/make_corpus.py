@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Write the seed corpora of fuzz_request and fuzz_prescan: FastCGI
+connections as nginx sends them (tests/fuzz/corpus/<target>/).  Run from
+the top of the tree; the conf and status_query seeds are plain files."""
+import os
+import struct
+
+
+def rec(t, body, rid=1, pad=0):
+    return struct.pack(">BBHHBB", 1, t, rid, len(body), pad, 0) + body + \
+        b"\0" * pad
+
+
+def nv(n, v):
+    def ln(x):
+        return bytes([len(x)]) if len(x) < 128 else \
+            struct.pack(">I", len(x) | 0x80000000)
+    return ln(n) + ln(v) + n + v
+
+
+def request(uri, method=b"GET", body=b"", extra=(), keep=0, rid=1,
+            split=0, cl=None):
+    path, _, qs = uri.partition(b"?")
+    p = [(b"SCRIPT_FILENAME", b"/srv/www" + path), (b"QUERY_STRING", qs),
+         (b"REQUEST_METHOD", method), (b"CONTENT_TYPE", b"text/plain"),
+         (b"CONTENT_LENGTH", cl if cl is not None else
+          str(len(body)).encode() if body else b""),
+         (b"SCRIPT_NAME", path), (b"REQUEST_URI", uri),
+         (b"DOCUMENT_URI", path), (b"SERVER_PROTOCOL", b"HTTP/1.1"),
+         (b"REMOTE_ADDR", b"127.0.0.1"), (b"SERVER_NAME", b"localhost"),
+         (b"HTTP_HOST", b"localhost")] + list(extra)
+    params = b"".join(nv(n, v) for n, v in p)
+    out = rec(1, struct.pack(">HB5x", 1, keep), rid)
+    if split:
+        out += rec(4, params[:split], rid) + rec(4, params[split:], rid)
+    else:
+        out += rec(4, params, rid, pad=(8 - len(params) % 8) % 8)
+    out += rec(4, b"", rid)
+    if body:
+        out += rec(5, body, rid)
+    return out + rec(5, b"", rid)
+
+
+seeds = {
+    "get": request(b"/index"),
+    "post": request(b"/echo", b"POST", b"a=1&b=2" * 20),
+    "params": request(b"/echo?params", extra=[(b"HTTP_X_STATUS", b"404"),
+                      (b"HTTP_X_NAME", b"X-Test"), (b"HTTP_X_VALUE", b"v")]),
+    "finish": request(b"/echo?finish&early&flush", b"POST", b"body"),
+    "status": request(b"/status?json&full"),
+    "status_html": request(b"/status?html"),
+    "ping": request(b"/ping"),
+    "keep": request(b"/a", keep=1) + request(b"/status?openmetrics", keep=1,
+                                             rid=2),
+    "split": request(b"/split?stderr", split=10,
+                     extra=[(b"HTTP_X_VALUE", b"line1\nline2")]),
+    "excess": request(b"/echo", b"POST", b"more than said", cl=b"3"),
+    "mgmt": rec(9, nv(b"FCGI_MAX_CONNS", b"") + nv(b"FCGI_MPXS_CONNS", b""),
+                0) + request(b"/x"),
+    "truncated": request(b"/index")[:40],
+}
+
+for target in ("fuzz_request", "fuzz_prescan"):
+    d = os.path.join("tests/fuzz/corpus", target)
+    os.makedirs(d, exist_ok=True)
+    for name, data in seeds.items():
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(data)
