@@ -1379,14 +1379,28 @@ conf_print_directives(void)
 	}
 }
 
-/* roff escapes the few characters directive text uses. */
+/* roff escapes the few characters directive text uses, and text lines
+ * broken at a space past column 72 (man page linters want at most 80). */
 static void
 man_text(const char *s)
 {
+	int col = 0;
+
 	for (; *s != '\0'; s++) {
-		if (*s == '\\' || *s == '-')
+		if (*s == ' ' && col >= 72) {
+			putchar('\n');
+			col = 0;
+			continue;
+		}
+		/* a text line must not start like a request */
+		if (col == 0 && (*s == '.' || *s == '\''))
+			col += printf("\\&");
+		if (*s == '\\' || *s == '-') {
 			putchar('\\');
+			col++;
+		}
 		putchar(*s);
+		col++;
 	}
 }
 
@@ -1411,19 +1425,27 @@ man_section(enum dscope scope, int later)
 	}
 }
 
+/* The date of the last change to the page's text, as the hand-written
+ * pages in man/ carry theirs in .Dd: not the build date, so that builds
+ * are reproducible. */
+#define MAN_DATE "2026-11-22"
+
 void
 conf_print_man(const char *version)
 {
-	printf(".TH FPM.INI 5 \"\" \"fpm %s\" \"File Formats\"\n", version);
+	printf(".TH FPM.INI 5 %s \"fpm %s\" \"File Formats\"\n", MAN_DATE,
+	    version);
 	printf(".SH NAME\nfpm.ini \\- configuration of the fpm FastCGI "
 	    "process manager\n");
 	printf(".SH DESCRIPTION\n"
 	    "An ini file: a \\fB[global]\\fP section, and one section per "
-	    "pool, named after it.  Directive names are php\\-fpm's.  "
+	    "pool, named after it.\n"
+	    "Directive names are php\\-fpm's.\n"
 	    "\\fB$pool\\fP expands to the pool's name and "
-	    "\\fB${NAME}\\fP to an environment variable; times take "
-	    "s, m, h or d; relative paths resolve against the prefix "
-	    "(\\fB\\-p\\fP) or the directory of the file naming them.  "
+	    "\\fB${NAME}\\fP to an environment variable;\n"
+	    "times take s, m, h or d;\n"
+	    "relative paths resolve against the prefix (\\fB\\-p\\fP)\n"
+	    "or the directory of the file naming them.\n"
 	    "\\fBfpm \\-t\\fP checks a file.\n");
 	printf(".SH GLOBAL DIRECTIVES\n");
 	man_section(S_GLOBAL, 0);
@@ -1434,5 +1456,6 @@ conf_print_man(const char *version)
 	    "unchanged:\n");
 	man_section(S_GLOBAL, 1);
 	man_section(S_POOL, 1);
-	printf(".SH SEE ALSO\n.BR fpm (8)\n");
+	printf(".SH SEE ALSO\n.BR fpm (8),\n.BR fpmctl (1),\n"
+	    ".BR fpm_app (3)\n");
 }

@@ -320,7 +320,8 @@ add_user() {
 # regex location when the argument starts with "~ ") passing to UPSTREAM
 # ("unix:/path", "host:port" or an upstream name), every path of its own
 # in $T.  NGINX_HTTP_EXTRA goes into the http block (upstreams),
-# NGINX_LOCATION_EXTRA into every location.
+# NGINX_LOCATION_EXTRA into every location, NGINX_SERVER_EXTRA into the
+# server block (a root); NGINX_FASTCGI_INCLUDE replaces fastcgi_params.
 start_nginx() {
 	NGINX_PORT=$(free_port)
 	mkdir -p "$T/nginx"
@@ -331,7 +332,7 @@ start_nginx() {
 		[[ $spec == "~ "* ]] && match=${spec%%=*}
 		locations+="
         location $match {
-            include /etc/nginx/fastcgi_params;
+            include ${NGINX_FASTCGI_INCLUDE:-/etc/nginx/fastcgi_params};
             ${NGINX_LOCATION_EXTRA:-}
             fastcgi_pass ${spec#*=};
         }"
@@ -355,6 +356,7 @@ start_nginx() {
 	    ${NGINX_HTTP_EXTRA:-}
 	    server {
 	        listen 127.0.0.1:$NGINX_PORT;
+	        ${NGINX_SERVER_EXTRA:-}
 	        $locations
 	    }
 	}
