@@ -18,15 +18,13 @@ enum {
 #define ID(h) ((h)[2] << 8 | (h)[3])
 
 /* The params' bytes, across their records.  Only over records prescan has
- * seen whole, up to the params' end (or a stdin record).  A flat stream
- * is the content of one record. */
+ * seen whole, up to the params' end (or a stdin record). */
 struct stream {
 	const unsigned char *buf;
 	int id;			/* the request's */
 	size_t at;		/* the next byte, or the next header */
 	size_t left;		/* content bytes left in this record */
 	size_t pad;		/* its padding, after them */
-	int flat;
 };
 
 /* Up to want bytes of the params at s: where they are, *got of them;
@@ -41,8 +39,6 @@ take(struct stream *s, size_t want, size_t *got)
 		size_t clen;
 		int ours;
 
-		if (s->flat)
-			return NULL;
 		clen = (size_t)h[4] << 8 | h[5];
 		ours = ID(h) == s->id;
 		if (ours && (h[1] == T_STDIN || (h[1] == T_PARAMS && clen == 0)))
@@ -101,21 +97,59 @@ pairs_fit(struct stream *s, size_t limit)
 	return 1;
 }
 
-/* The params of request id, up to their end, as pairs_fit has them. */
-static enum prescan_result
-params_end(const unsigned char *buf, int id, size_t params)
+/* pairs_fit for n bytes of pairs at p, all in one record: what nginx
+ * sends, so this is the path of nearly every request, without the
+ * stream's record walk. */
+static int
+flat_pairs_fit(const unsigned char *p, size_t n, size_t limit)
 {
-	struct stream s = { buf, id, 0, 0, 0, 0 };
+	const unsigned char *end = p + n;
+	size_t len[2];
 
-	return pairs_fit(&s, params) ? PRESCAN_OK : PRESCAN_BAD_PARAMS;
+	while (p < end) {
+		for (int i = 0; i < 2; i++) {
+			if (p < end && (*p & 0x80) == 0) {
+				len[i] = *p++;
+			} else if (end - p >= 4) {
+				len[i] = (size_t)(p[0] & 0x7f) << 24 |
+				    (size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3];
+				p += 4;
+			} else {
+				return 1;	/* cut short */
+			}
+		}
+		if (len[0] > limit || len[1] > limit - len[0])
+			return 0;
+		if ((size_t)(end - p) < len[0] + len[1])
+			return 1;
+		p += len[0] + len[1];
+	}
+	return 1;
+}
+
+/* The params of request id, up to their end: all in the one record at
+ * first when there is one (nrecords), else across their records. */
+static enum prescan_result
+params_end(const unsigned char *buf, int id, size_t params, size_t first,
+    int nrecords)
+{
+	struct stream s = { buf, id, 0, 0, 0 };
+	int fit;
+
+	if (nrecords == 1)
+		fit = flat_pairs_fit(buf + first, params, params);
+	else
+		fit = pairs_fit(&s, params);
+	return fit ? PRESCAN_OK : PRESCAN_BAD_PARAMS;
 }
 
 enum prescan_result
 prescan(const unsigned char *buf, size_t len, size_t max_params,
     size_t *params)
 {
-	size_t at = 0;
+	size_t at = 0, first = 0;	/* first: the params' first byte */
 	int id = -1;		/* the request's, from its begin record */
+	int nrecords = 0;	/* its params records, but the empty one */
 
 	*params = 0;
 	for (int n = 0; n < PRESCAN_MAX_RECORDS; n++) {
@@ -143,20 +177,21 @@ prescan(const unsigned char *buf, size_t len, size_t max_params,
 		plen = buf[at + 6];
 		if (ours && type == T_PARAMS) {
 			if (clen == 0)		/* the params end */
-				return params_end(buf, id, *params);
+				return params_end(buf, id, *params, first,
+				    nrecords);
+			if (nrecords++ == 0)
+				first = at + HEADER_LEN;
 			*params += clen;
 			if (*params > max_params)
 				return PRESCAN_TOO_BIG;
 		}
 		if (ours && type == T_STDIN)	/* libfcgi takes it from here */
-			return params_end(buf, id, *params);
+			return params_end(buf, id, *params, first, nrecords);
 		if (clen + plen > len - at - HEADER_LEN)
 			return PRESCAN_MORE;
 		if (type == T_GET_VALUES && ID(buf + at) == 0) {
 			/* libfcgi reads its pairs as it reads the params' */
-			struct stream s = { buf, 0, at + HEADER_LEN, clen, 0, 1 };
-
-			if (!pairs_fit(&s, clen))
+			if (!flat_pairs_fit(buf + at + HEADER_LEN, clen, clen))
 				return PRESCAN_BAD_PARAMS;
 		}
 		at += HEADER_LEN + clen + plen;

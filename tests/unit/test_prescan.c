@@ -153,6 +153,26 @@ a_param_claiming_more_than_the_params_is_refused(void **state)
 }
 
 static void
+a_four_byte_length_split_across_records_is_read_whole(void **state)
+{
+	size_t len = 0, params;
+
+	(void)state;
+	record(buf, &len, 1, 8, 0);
+	record(buf, &len, 4, 2, 1);		/* "\x80\x00" and a pad byte */
+	record(buf, &len, 4, 9, 0);		/* "\x00\x03\x03ABCdef" */
+	record(buf, &len, 4, 0, 0);
+	memcpy(buf + 16 + 8, "\x80\x00", 2);
+	memcpy(buf + 16 + 11 + 8, "\x00\x03\x03" "ABCdef", 9);
+	assert_int_equal(prescan(buf, len, 65536, &params), PRESCAN_OK);
+	assert_int_equal(params, 11);
+	/* the same split, claiming a name of 0xff0003 bytes */
+	buf[16 + 8 + 1] = 0xff;
+	assert_int_equal(prescan(buf, len, 65536, &params),
+	    PRESCAN_BAD_PARAMS);
+}
+
+static void
 management_records_other_than_get_values_are_refused(void **state)
 {
 	size_t len = 0, params;
@@ -194,6 +214,7 @@ main(void)
 		cmocka_unit_test(endless_records_are_refused),
 		cmocka_unit_test(what_is_not_fastcgi_is_refused),
 		cmocka_unit_test(a_param_claiming_more_than_the_params_is_refused),
+		cmocka_unit_test(a_four_byte_length_split_across_records_is_read_whole),
 		cmocka_unit_test(management_records_other_than_get_values_are_refused),
 		cmocka_unit_test(the_records_of_another_request_neither_end_nor_count),
 	};
