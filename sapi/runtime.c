@@ -1302,6 +1302,22 @@ worker_conf_set(const struct worker_conf *wc)
 	conf = wc;
 }
 
+/* The request that a worker of wc reuses for every connection, and what
+ * it measures of each (the access log's %C and %M, the status page). */
+static void
+request_setup(const struct worker_conf *wc, fpm_request *req)
+{
+	/* No listening socket for libfcgi: it must never accept by itself. */
+	FCGX_InitRequest(&req->fcgx, -1, 0);
+	req->spool_fd = -1;
+	if (wc->access_fd >= 0) {
+		measure_cpu = access_format_uses(wc->access_format, 'C');
+		measure_memory = access_format_uses(wc->access_format, 'M');
+	}
+	if (wc->pages.status_path != NULL)
+		measure_cpu = measure_memory = 1;
+}
+
 int
 runtime_serve_fd(const struct worker_conf *wc, const struct sapi_ops *sapi,
     int fd)
@@ -1313,12 +1329,9 @@ runtime_serve_fd(const struct worker_conf *wc, const struct sapi_ops *sapi,
 	if (!ready) {
 		if (FCGX_Init() != 0)
 			return -1;
-		FCGX_InitRequest(&req.fcgx, -1, 0);
-		req.spool_fd = -1;
+		request_setup(wc, &req);
 		ready = 1;
 	}
-	if (wc->pages.status_path != NULL)
-		measure_cpu = measure_memory = 1;
 	return serve(&req, sapi, fd);
 }
 
@@ -1330,8 +1343,7 @@ worker_main(const struct worker_conf *wc)
 	sigset_t idle_mask;
 	char err[512];
 
-	pool_name = wc->pool;
-	conf = wc;
+	worker_conf_set(wc);
 	if (FCGX_Init() != 0) {
 		log_error("[pool %s] pid %d: FCGX_Init() failed", pool_name,
 		    (int)getpid());
@@ -1339,19 +1351,11 @@ worker_main(const struct worker_conf *wc)
 	}
 	set_signals(&idle_mask);
 	trace_setup();
-	/* No listening socket for libfcgi: it must never accept by itself. */
-	FCGX_InitRequest(&req.fcgx, -1, 0);
-	req.spool_fd = -1;
+	request_setup(wc, &req);
 	if (sapi->init(wc, err, sizeof(err)) != 0) {
 		log_error("[pool %s] pid %d: %s", pool_name, (int)getpid(), err);
 		_exit(78);
 	}
-	if (wc->access_fd >= 0) {
-		measure_cpu = access_format_uses(wc->access_format, 'C');
-		measure_memory = access_format_uses(wc->access_format, 'M');
-	}
-	if (wc->pages.status_path != NULL)
-		measure_cpu = measure_memory = 1;
 	worker_loop(wc, &req, sapi, &idle_mask);
 	if (sapi->shutdown != NULL)
 		sapi->shutdown();
