@@ -15,7 +15,9 @@ enum {
 
 #define HEADER_LEN 8
 
+/* a record header's request id and content length */
 #define ID(h) ((h)[2] << 8 | (h)[3])
+#define CLEN(h) ((size_t)(h)[4] << 8 | (h)[5])
 
 /* The params' bytes, across their records.  Only over records prescan has
  * seen whole, up to the params' end (or a stdin record). */
@@ -36,10 +38,9 @@ take(struct stream *s, size_t want, size_t *got)
 
 	while (s->left == 0) {
 		const unsigned char *h = s->buf + s->at;
-		size_t clen;
+		size_t clen = CLEN(h);
 		int ours;
 
-		clen = (size_t)h[4] << 8 | h[5];
 		ours = ID(h) == s->id;
 		if (ours && (h[1] == T_STDIN || (h[1] == T_PARAMS && clen == 0)))
 			return NULL;
@@ -173,7 +174,7 @@ prescan(const unsigned char *buf, size_t len, size_t max_params,
 		if (type == T_BEGIN_REQUEST && id < 0)
 			id = ID(buf + at);
 		ours = ID(buf + at) == id;
-		clen = (size_t)buf[at + 4] << 8 | buf[at + 5];
+		clen = CLEN(buf + at);
 		plen = buf[at + 6];
 		if (ours && type == T_PARAMS) {
 			if (clen == 0)		/* the params end */
