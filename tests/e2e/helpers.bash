@@ -308,8 +308,15 @@ proc_status() {
 add_user() {
 	userdel "$1" 2>/dev/null || true
 	groupdel "$1" 2>/dev/null || true
-	useradd --system --no-create-home --user-group \
-		--shell /usr/sbin/nologin "$1" || fail "useradd $1 failed"
+	# Bounded retries: another test run on this machine may hold the lock
+	# on /etc/passwd for a moment.
+	local i
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		useradd --system --no-create-home --user-group \
+			--shell /usr/sbin/nologin "$1" && break
+		[ "$i" -lt 10 ] || fail "useradd $1 failed"
+		sleep 0.2
+	done
 	TEST_USERS+=("$1")
 }
 
