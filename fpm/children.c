@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdint.h>
+#include <dirent.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -639,4 +640,46 @@ children_watch_listen(struct master *m, struct pool *p, int on)
 		master_unwatch(m, p->listen_fd);
 	}
 	p->listen_armed = on;
+}
+
+/* Our children listed by the kernel in one task's children file. */
+static int
+kill_listed(const struct master *m, const char *path)
+{
+	FILE *f = fopen(path, "re");
+	int pid, n = 0;
+
+	if (f == NULL)
+		return 0;
+	while (fscanf(f, "%d", &pid) == 1) {
+		if (pid <= 0 || pid == m->pid)
+			continue;
+		log_warning("stopping: child %d is not a worker the master "
+		    "forked or vouched for: sending SIGKILL", pid);
+		kill(pid, SIGKILL);
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+int
+children_kill_strays(struct master *m)
+{
+	char path[300];
+	struct dirent *d;
+	DIR *dir;
+	int n = 0;
+
+	if ((dir = opendir("/proc/self/task")) == NULL)
+		return 0;
+	while ((d = readdir(dir)) != NULL) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/children",
+		    d->d_name);
+		n += kill_listed(m, path);
+	}
+	closedir(dir);
+	return n;
 }

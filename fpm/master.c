@@ -289,6 +289,8 @@ master_run(struct master *m)
 		for (int i = 0; i < n; i++)
 			on_event(m, ev[i].data.ptr);
 	}
+	/* Nothing we did not fork or vouch for outlives us. */
+	children_kill_strays(m);
 	log_notice("exiting, bye-bye!");
 	return 0;
 }
