@@ -370,14 +370,16 @@ children_find(struct master *m, pid_t pid)
 	return NULL;
 }
 
+/* Take the child with pid out of the table (or exactly want, when not
+ * NULL: its pid may already be another's). */
 static struct child *
-unlink_child(struct master *m, pid_t pid)
+unlink_child(struct master *m, pid_t pid, const struct child *want)
 {
 	for (struct pool *p = m->pools; p != NULL; p = p->next) {
 		for (struct child **cp = &p->children; *cp; cp = &(*cp)->next) {
 			struct child *c = *cp;
 
-			if (c->pid != pid)
+			if (want != NULL ? c != want : c->pid != pid)
 				continue;
 			*cp = c->next;
 			p->nchildren--;
@@ -476,20 +478,16 @@ note_crash(struct master *m, long long now)
 				children_retire(m, c, "emergency restart");
 }
 
-/* One worker is gone: log it, keep what it wrote, tell its pm. */
+/* One worker is gone, out of the table already: log it, keep what it
+ * wrote, tell its pm. */
 static void
-exited(struct master *m, pid_t pid, int status)
+child_gone(struct master *m, struct child *c, int status)
 {
-	struct child *c = unlink_child(m, pid);
+	pid_t pid = c->pid;
 	long long now = now_ms();
 	char how[96];
 	enum log_level lvl;
 
-	if (c == NULL) {
-		/* a zygote, or not a worker: an -t check child */
-		zygote_exited(m, pid, status);
-		return;
-	}
 	read_output(m, c, 0, 1);
 	read_output(m, c, 1, 1);
 	describe_status(status, how, sizeof(how));
@@ -508,17 +506,47 @@ exited(struct master *m, pid_t pid, int status)
 	free(c);
 }
 
+static void
+exited(struct master *m, pid_t pid, int status)
+{
+	struct child *c = unlink_child(m, pid, NULL);
+
+	if (c == NULL) {
+		/* a zygote, or not a worker: an -t check child */
+		zygote_exited(m, pid, status);
+		return;
+	}
+	child_gone(m, c, status);
+}
+
+/* The exits a wait elsewhere consumed, each noted on its child: no table
+ * to overflow, and the child is found by itself, not by a pid that may be
+ * a new child's by now. */
+static void
+reap_noted(struct master *m)
+{
+	for (struct pool *p = m->pools; p != NULL; p = p->next) {
+		struct child *c = p->children, *next;
+
+		for (; c != NULL; c = next) {
+			next = c->next;
+			if (!c->reaped_elsewhere)
+				continue;
+			unlink_child(m, 0, c);
+			child_gone(m, c, c->exit_status);
+		}
+	}
+	m->npending = 0;
+}
+
 void
 children_reap(struct master *m)
 {
 	int status;
 	pid_t pid;
 
-	while (m->npending > 0) {
-		m->npending--;
-		exited(m, m->pending[m->npending].pid,
-		    m->pending[m->npending].status);
-	}
+	if (m->npending > 0)
+		reap_noted(m);
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
 		exited(m, pid, status);
 }
@@ -526,10 +554,22 @@ children_reap(struct master *m)
 void
 children_exited_elsewhere(struct master *m, pid_t pid, int status)
 {
-	if (m->npending == (int)(sizeof(m->pending) / sizeof(m->pending[0])))
+	struct child *c = children_find(m, pid);
+
+	if (c == NULL || c->reaped_elsewhere)
 		return;
-	m->pending[m->npending].pid = pid;
-	m->pending[m->npending++].status = status;
+	c->reaped_elsewhere = 1;
+	c->exit_status = status;
+	m->npending++;
+}
+
+/* A child whose exit was consumed elsewhere is gone: its pid may be
+ * another process's by now. */
+static void
+signal_child(const struct child *c, int sig)
+{
+	if (!c->reaped_elsewhere)
+		kill(c->pid, sig);
 }
 
 /* Ask c to leave after its request: the flag in its slot, which a busy
@@ -540,7 +580,7 @@ quit(struct child *c)
 	if (c->slot >= 0)	/* not a previous master's worker */
 		atomic_store_explicit(&c->pool->sb->slots[c->slot].quit, 1,
 		    memory_order_relaxed);
-	kill(c->pid, SIGQUIT);
+	signal_child(c, SIGQUIT);
 }
 
 void
@@ -584,7 +624,7 @@ children_signal_retiring(struct master *m)
 	for (struct pool *p = m->pools; p != NULL; p = p->next)
 		if (p->retiring)
 			for (struct child *c = p->children; c; c = c->next)
-				kill(c->pid, SIGQUIT);
+				signal_child(c, SIGQUIT);
 }
 
 void
@@ -612,7 +652,7 @@ children_signal_all(struct master *m, int sig)
 			if (sig == SIGQUIT)
 				quit(c);
 			else
-				kill(c->pid, sig);
+				signal_child(c, sig);
 		}
 	}
 }
