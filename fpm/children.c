@@ -64,9 +64,47 @@ close_except(int *keep, int n)
 	close_range(lo, ~0U, 0);
 }
 
+/* Whether p is own's pool for isolation: itself, or the pool whose status
+ * it serves, or its own status listener (they share one configuration). */
+static int
+same_pool(const struct pool *own, const struct pool *p)
+{
+	return p == own || p == own->status_of || p->status_of == own;
+}
+
+/* Nothing of another pool stays in a child: its scoreboard (the requests
+ * it serves now) is unmapped, its configuration (env[] values,
+ * php_value[], paths) and what its workers wrote last are zeroed in our
+ * copy of the master's memory.  Its descriptors go with close_except. */
+static void
+forget_other_pools(struct master *m, struct pool *own)
+{
+	for (struct pool *p = m->pools; p != NULL; p = p->next) {
+		if (same_pool(own, p))
+			continue;
+		scoreboard_free(p->sb);
+		p->sb = NULL;
+		conf_scrub_pool(p->conf);
+		for (struct child *c = p->children; c != NULL; c = c->next)
+			explicit_bzero(c->out, sizeof(c->out));
+	}
+	conf_scrub_messages(m->conf);
+}
+
+/* The master's stack below us holds what it last looked at: copies of
+ * other pools' scoreboard slots, log lines.  Zero a generous depth. */
+__attribute__((noinline)) static void
+scrub_stack(void)
+{
+	char below[256 * 1024];
+
+	explicit_bzero(below, sizeof(below));
+	__asm__ volatile("" : : "r"(below) : "memory");
+}
+
 /* The child's first steps: a clean signal state; stdio on /dev/null, the
  * output pipes or the error log; only the descriptors it needs (and
- * extra, or -1). */
+ * extra, or -1); nothing of other pools in memory. */
 static void
 child_reset(struct master *m, struct pool *own, const int out[2], int extra)
 {
@@ -91,6 +129,8 @@ child_reset(struct master *m, struct pool *own, const int out[2], int extra)
 		children_set_stdio(out, null);
 	}
 	close_except(keep, 8);
+	forget_other_pools(m, own);
+	scrub_stack();
 }
 
 void

@@ -60,3 +60,70 @@ stray_pid() {
 	fpm_log_has "\\[pool php\\] the PHP zygote [0-9]+ reported pid $victim, which is not a new worker of the pool: refused"
 	fpm_log_has "child $stray is not a worker the master forked or vouched for: sending SIGKILL"
 }
+
+hex() {
+	printf '%s' "$1" | od -An -tx1 | tr -d ' \n'
+}
+
+# Pool b serves the slow app as USER_B with a secret in env[]; pool a
+# (ondemand: its worker forks when asked) runs snoop as USER_A.  nginx
+# passes /slow to b and /snoop to a.
+start_two_pools() {
+	USER_A=fpmisoa_$$
+	USER_B=fpmisob_$$
+	add_user "$USER_A"
+	add_user "$USER_B"
+	ENV_SECRET=envsecret_$RANDOM$RANDOM$RANDOM
+	TOKEN=tok$RANDOM$RANDOM$RANDOM$RANDOM
+	cat >"$T/fpm.ini" <<-EOF
+	[global]
+	error_log = $T/fpm.log
+
+	[b]
+	listen = $T/b.sock
+	listen.owner = $NGINX_USER
+	user = $USER_B
+	app = $T/slow.so
+	pm = static
+	pm.max_children = 1
+	request_slowlog_timeout = 1
+	slowlog = $T/b.slow.log
+	env[B_SECRET] = $ENV_SECRET
+	php_admin_value[session.save_path] = /srv/$ENV_SECRET-php
+
+	[a]
+	listen = $T/a.sock
+	listen.owner = $NGINX_USER
+	user = $USER_A
+	app = $T/snoop.so
+	pm = ondemand
+	pm.max_children = 2
+	$*
+	EOF
+	start_fpm
+	start_nginx "/slow=unix:$T/b.sock" "/snoop=unix:$T/a.sock"
+}
+
+@test "a native worker holds no mapping, descriptor or memory of another pool" {
+	start_two_pools
+	bg_get slow "/slow?s=20&token=$TOKEN"
+	local slow=$BG_PID
+	# The master has read b's slot (and so the token) into its memory.
+	wait_until 10 fpm_log_has "\\[pool b\\] child [0-9]+, .*executing too slow" ||
+		fail "b's request was never slow: $(cat "$T/fpm.log")"
+	run get "/snoop?n=$(hex "$TOKEN"),$(hex "$ENV_SECRET")"
+	assert_output 200
+	cp "$T/body" "$T/snoop.out"
+	run cat "$T/snoop.out"
+	assert_line --partial "2 needles"
+	assert_line --regexp '^scanned [0-9]+ bytes$'
+	refute_line --partial "found"
+	refute_line --partial "bound to $T/b.sock"
+	# Its own scoreboard, and nothing else shared.
+	[ "$(grep -c '^shared anonymous mapping' "$T/snoop.out")" -le 1 ] ||
+		fail "more than one shared mapping: $(grep shared "$T/snoop.out")"
+	# b's request is untouched.
+	wait_until 25 all_answered slow
+	[ "$(cat "$T/slow.code")" = 200 ]
+	pid_alive "$slow" || true
+}
