@@ -171,3 +171,56 @@ busy_forge_worker() {
 	not fpm_log_has "child $victim.*execution timed out"
 	not fpm_log_has "child $victim.*executing too slow"
 }
+
+# The inodes of the shared anonymous mappings (scoreboards) in maps text.
+shared_inodes() {
+	awk '$2 ~ /s$/ && $6 == "/dev/zero" { print $5 }' | sort -u
+}
+
+@test "a PHP worker, forked by its pool's zygote, holds no scoreboard or socket of another pool" {
+	[ -r "$FPM_PHP_MODULE" ] || fail "no PHP sapi module at $FPM_PHP_MODULE"
+	mkdir -p "$T/www"
+	cat >"$T/www/look.php" <<-'EOF'
+	<?php
+	header('Content-Type: text/plain');
+	readfile('/proc/self/maps');
+	foreach (scandir('/proc/self/fd') as $f)
+		if ($f[0] != '.')
+			echo "fd $f: ", @readlink("/proc/self/fd/$f"), "\n";
+	EOF
+	chmod 0755 "$T/www"
+	chmod 0644 "$T/www/look.php"
+	cat >"$T/fpm.ini" <<-EOF
+	[global]
+	error_log = $T/fpm.log
+
+	[b]
+	listen = $T/b.sock
+	listen.owner = $NGINX_USER
+	user = $POOL_USER
+	app = $T/hello.so
+	pm = static
+	pm.max_children = 1
+
+	[php]
+	listen = $T/php.sock
+	listen.owner = $NGINX_USER
+	user = $POOL_USER
+	pm = static
+	pm.max_children = 1
+	EOF
+	start_fpm
+	NGINX_LOCATION_EXTRA="fastcgi_param SCRIPT_FILENAME $T/www\$fastcgi_script_name;" \
+		start_nginx "/look.php=unix:$T/php.sock"
+	run get /look.php
+	assert_output 200
+	# Of the scoreboards the master maps, the worker has one: its own.
+	local both
+	both=$(comm -12 <(shared_inodes <"/proc/$FPM_PID/maps") <(shared_inodes <"$T/body"))
+	[ "$(grep -c . <<<"$both")" -eq 1 ] ||
+		fail "the PHP worker maps these scoreboards of the master: $both"
+	local b_inode
+	b_inode=$(awk -v p="$T/b.sock" '$8 == p { print $7 }' /proc/net/unix)
+	[ -n "$b_inode" ]
+	not grep -q "socket:\\[$b_inode\\]" "$T/body"
+}
