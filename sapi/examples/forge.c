@@ -5,7 +5,9 @@
  * writable again if it is not (mprotect), and rewrites every other busy
  * slot so that its request seems to have started ten minutes ago: the master
  * would time that worker out (request_terminate_timeout) or trace it.
- * One line per slot it rewrote: "forged slot I pid P", or what failed.
+ * ?hide instead shows every other busy slot as idle, to shield a stuck
+ * sibling from request_terminate_timeout.  One line per slot it rewrote:
+ * "forged slot I pid P", or what failed.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,7 +21,7 @@
 #include "scoreboard.h"
 
 static void
-forge_region(fpm_request *req, unsigned long lo, unsigned long hi)
+forge_region(fpm_request *req, unsigned long lo, unsigned long hi, int hide)
 {
 	struct scoreboard *sb = (struct scoreboard *)lo;
 	size_t need;
@@ -37,17 +39,21 @@ forge_region(fpm_request *req, unsigned long lo, unsigned long hi)
 		    (s->state != SB_RUNNING && s->state != SB_READING))
 			continue;
 		sb_write_begin(s);
-		s->state = SB_RUNNING;
-		/* ten minutes ago, but not before the clock's start */
-		s->req_start_ms = s->req_start_ms > 600 * 1000 ?
-		    s->req_start_ms - 600 * 1000 : 1;
+		if (hide) {
+			s->state = SB_IDLE;
+		} else {
+			s->state = SB_RUNNING;
+			/* ten minutes ago, not before the clock's start */
+			s->req_start_ms = s->req_start_ms > 600 * 1000 ?
+			    s->req_start_ms - 600 * 1000 : 1;
+		}
 		sb_write_end(s);
 		fpm_printf(req, "forged slot %u pid %d\n", i, (int)s->pid);
 	}
 }
 
 static void
-forge(fpm_request *req)
+forge(fpm_request *req, int hide)
 {
 	FILE *maps = fopen("/proc/self/maps", "re");
 	char line[512];
@@ -61,7 +67,7 @@ forge(fpm_request *req)
 		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3 &&
 		    perms[3] == 's' && (strstr(line, "/dev/zero") != NULL ||
 		    strstr(line, "memfd:") != NULL))
-			forge_region(req, lo, hi);
+			forge_region(req, lo, hi, hide);
 	}
 	fclose(maps);
 }
@@ -73,8 +79,9 @@ fpm_app_handle(fpm_request *req)
 	const char *s = qs ? strstr(qs, "s=") : NULL;
 
 	fpm_header(req, "Content-Type", "text/plain");
-	if (qs != NULL && strstr(qs, "forge") != NULL) {
-		forge(req);
+	if (qs != NULL && (strstr(qs, "forge") != NULL ||
+	    strstr(qs, "hide") != NULL)) {
+		forge(req, strstr(qs, "hide") != NULL);
 		return fpm_printf(req, "done\n") < 0 ? -1 : 0;
 	}
 	if (s != NULL) {
