@@ -2,15 +2,20 @@
  * cgi.c - the CGI sapi: each request executes SCRIPT_FILENAME as a CGI/1.1
  * script (RFC 3875), as fcgiwrap does, inside a supervised pool.
  *
- * The script gets the FastCGI params as its environment (nginx passes the
- * CGI meta-variables) plus GATEWAY_INTERFACE, the request body on stdin,
- * and runs in a process group of its own.  Its stdout is parsed for CGI
- * headers (Status, Location, Content-Type...) and streamed back: a
- * Location with a URL is a client redirect (302), one with a local path
- * a local redirect (X-Accel-Redirect, which nginx follows); an nph-
- * script's status line becomes the Status.  Its stderr goes to the error
- * log, a line per line.  When it exits, what is left of its group (a
- * background child) is killed; when the worker is killed
+ * The script is opened once, checked on that descriptor (under cgi.root,
+ * an allowed extension, executable, neither it nor its directories
+ * writable by others than their owner) and executed by it, so the file
+ * that runs is the one that was checked.  It gets as its environment the
+ * pool's env[], the CGI meta-variables among the FastCGI params (RFC 3875
+ * plus what web servers add) and well-formed HTTP_* ones, never anything
+ * else a client sends (LD_PRELOAD, BASH_FUNC_*); the request body on
+ * stdin; and runs in a process group of its own.  Its stdout is parsed
+ * by response.c for CGI headers (Status, Location, Content-Type...) and
+ * streamed back: a Location with a URL is a client redirect (302), one
+ * with a local path a local redirect (X-Accel-Redirect, which nginx
+ * follows); an nph- script's status line becomes the Status.  Its stderr
+ * goes to the error log, a line per line.  When it exits, what is left
+ * of its group (a background child) is killed; when the worker is killed
  * (request_terminate_timeout) the group goes with it.
  */
 #include "config.h"
@@ -61,6 +66,12 @@ cgi_init(const struct worker_conf *wc, char *err, size_t errlen)
 	wconf = wc;
 	sigfillset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
+	/* A #! script run by descriptor reaches its interpreter as
+	 * /dev/fd/3: a chroot without /proc runs binaries only. */
+	if (access("/dev/fd/0", F_OK) != 0)
+		log_warning("[pool %s] pid %d: /dev/fd/0: %s: #! scripts cannot "
+		    "run (mount /proc in the chroot), binaries can",
+		    fpm_pool_name(), (int)getpid(), strerror(errno));
 	return 0;
 }
 
