@@ -181,6 +181,34 @@ while time.time() < end and not os.path.exists(stop):
 	assert_output --partial "status: 403"
 }
 
+@test "the pool user swapping a directory of the checked script for a symlink never runs another" {
+	mkdir -p "$T/cgi/d/real" "$T/outside/real"
+	printf '#!/bin/sh\nprintf "Content-Type: text/plain\\n\\ngood\\n"\n' \
+		>"$T/cgi/d/real/x.sh"
+	printf '#!/bin/sh\n: >%s\nprintf "Content-Type: text/plain\\n\\nevil\\n"\n' \
+		"$T/run/evil-ran" >"$T/outside/real/x.sh"
+	chmod 0755 "$T/cgi/d/real/x.sh" "$T/outside/real/x.sh"
+	chown -R "$POOL_USER" "$T/cgi/d"
+	start_cgi
+	# as the pool user: d/sub is the real directory, then a symlink to
+	# one outside cgi.root holding a script of the same name
+	setpriv --reuid="$POOL_USER" --regid="$(id -g "$POOL_USER")" \
+		--clear-groups /usr/bin/python3 -c '
+import os, sys, time
+d, evil, stop = sys.argv[1], sys.argv[2], sys.argv[3]
+end = time.time() + 30
+os.rename(d + "/real", d + "/sub")
+while time.time() < end and not os.path.exists(stop):
+    os.rename(d + "/sub", d + "/real"); os.symlink(evil, d + "/sub")
+    os.unlink(d + "/sub"); os.rename(d + "/real", d + "/sub")
+' "$T/cgi/d" "$T/outside/real" "$T/run/stop" 3>&- &
+	BG_PIDS+=($!)
+	run fcgi 400 "$T/cgi/d/sub/x.sh"
+	: >"$T/run/stop"
+	[ ! -e "$T/run/evil-ran" ] || fail "the script behind the swapped directory ran"
+	assert_output --partial "status: 200"
+}
+
 @test "a group- or world-writable script is refused, logged" {
 	script ok.sh '#!/bin/sh
 printf "Content-Type: text/plain\n\nok\n"'
