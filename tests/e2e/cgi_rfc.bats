@@ -251,3 +251,25 @@ printf "Content-Type: text/plain\n\nb\n"'
 	assert_output 403
 	assert fpm_log_has "$T/cgi/ww/b.sh: directory $T/cgi is writable by others than its owner \(403\)"
 }
+
+@test "a chrooted pool without /proc runs binaries by descriptor and says #! scripts cannot run" {
+	mkdir -p "$T/jail/cgi"
+	chmod 0755 "$T/jail" "$T/jail/cgi"
+	cat >"$T/hello.c" <<-'EOF2'
+	#include <stdio.h>
+	int main(void)
+	{
+		printf("Content-Type: text/plain\n\nhello from the jail\n");
+		return 0;
+	}
+	EOF2
+	cc -static -o "$T/jail/cgi/hello" "$T/hello.c"
+	chmod 0755 "$T/jail/cgi/hello"
+	write_conf "sapi = cgi" "chroot = $T/jail" "cgi.root = $T/jail/cgi" \
+		"pm.max_children = 1"
+	sed -i '/^app = /d' "$T/fpm.ini"
+	start_fpm
+	run fcgi 1 /cgi/hello
+	assert_output --partial "hello from the jail"
+	assert fpm_log_has "/dev/fd/0: No such file or directory: #! scripts cannot run \(mount /proc in the chroot\), binaries can"
+}
