@@ -151,8 +151,11 @@ walk(fpm_request *req, const char *script, const char *real, size_t first,
 
 	while (dfd >= 0 && (slash = strchr(p, '/')) != NULL) {
 		if (dir_ok(req, script, dfd, real, (size_t)(p - 1 - real),
-		    first, rc) != 0 || (size_t)(slash - p) > NAME_MAX)
+		    first, rc) != 0)
 			return close(dfd), -1;
+		if ((size_t)(slash - p) > NAME_MAX)	/* not from realpath */
+			return close(dfd), *rc = refuse(req, 404, script,
+			    "no such script"), -1;
 		memcpy(name, p, (size_t)(slash - p));
 		name[slash - p] = '\0';
 		fd = openat(dfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW |
@@ -174,11 +177,15 @@ walk(fpm_request *req, const char *script, const char *real, size_t first,
 	    O_CLOEXEC);
 	if (fd < 0 && errno == EACCES)	/* a binary one may only execute */
 		fd = openat(dfd, p, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return close(dfd), *rc = refuse(req, errno == ELOOP ? 403 :
-		    404, script, errno == ELOOP ? "a symlink now (it changed "
-		    "while being checked)" : "no such script (it changed while "
-		    "being checked)"), -1;
+	if (fd < 0) {
+		int loop = errno == ELOOP;
+
+		close(dfd);
+		*rc = refuse(req, loop ? 403 : 404, script, loop ? "a symlink "
+		    "now (it changed while being checked)" : "no such script "
+		    "(it changed while being checked)");
+		return -1;
+	}
 	*s = (struct script){ fd, dfd };
 	return 0;
 }
@@ -371,6 +378,7 @@ spawn_script(fpm_request *req, const char *script, const struct script *s,
 	_Alignas(16) char stack[32768];
 	sigset_t all, old;
 	pid_t pid;
+	int saved;
 
 	if (sp.env == NULL)
 		return -1;
@@ -378,8 +386,10 @@ spawn_script(fpm_request *req, const char *script, const struct script *s,
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	pid = clone(child, stack + sizeof(stack), CLONE_VM | CLONE_VFORK |
 	    CLONE_PIDFD | SIGCHLD, &sp, pidfd);
+	saved = errno;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	free(sp.env);
+	errno = saved;
 	if (pid > 0 && sp.error != 0) {
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
