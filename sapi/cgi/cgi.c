@@ -270,7 +270,8 @@ name_len(const char *kv)
 }
 
 /* Whether a param "NAME=value" may reach the script: a meta-variable or
- * a well-formed HTTP_* that the pool's own environment does not set. */
+ * a well-formed HTTP_* (but HTTP_PROXY) that the pool's own environment
+ * does not set. */
 static int
 param_passes(const char *kv)
 {
@@ -282,7 +283,9 @@ param_passes(const char *kv)
 		if (strncmp(environ[i], kv, n + 1) == 0)
 			return 0;	/* the pool's env[] wins */
 	if (n > 5 && strncmp(kv, "HTTP_", 5) == 0)
-		return 1;
+		/* httpoxy: a client's "Proxy:" header would be the proxy
+		 * the script's HTTP library uses for its own requests. */
+		return n != 10 || strncmp(kv + 5, "PROXY", 5) != 0;
 	for (i = 0; i < sizeof(meta_vars) / sizeof(meta_vars[0]); i++)
 		if (strncmp(meta_vars[i], kv, n) == 0 &&
 		    meta_vars[i][n] == '\0')

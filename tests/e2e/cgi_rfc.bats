@@ -124,7 +124,8 @@ env'
 	run fcgi 1 "$T/cgi/env.sh" 'LD_PRELOAD=x' y LD_PRELOAD "$T/evil.so" \
 		'BASH_FUNC_env%%' "() { : >$T/run/function-ran; echo pwned; }" \
 		PATH /nonexistent 'HTTP_B@D' bad \
-		'HTTP_X=LD_PRELOAD' y HTTP_FOO bar REMOTE_PORT 1234
+		'HTTP_X=LD_PRELOAD' y HTTP_FOO bar REMOTE_PORT 1234 \
+		HTTP_PROXY http://evil:3128/ HTTP_PROXYX ok
 	[ ! -e "$T/run/preloaded" ] || fail "LD_PRELOAD ran: $output"
 	[ ! -e "$T/run/function-ran" ] || fail "BASH_FUNC ran: $output"
 	assert_output --partial "HTTP_FOO=bar"
@@ -137,6 +138,9 @@ env'
 	refute_output --partial "BASH_FUNC"
 	refute_output --partial "PATH=/nonexistent"
 	refute_output --partial "HTTP_B@D"
+	# httpoxy: a Proxy: header is no proxy setting for the script
+	refute_output --partial "HTTP_PROXY=http://evil"
+	assert_output --partial "HTTP_PROXYX=ok"
 	refute_output --partial "pwned"
 }
 
