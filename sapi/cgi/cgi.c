@@ -113,6 +113,7 @@ extension_allowed(const char *script)
 struct script {
 	int fd;		/* the file that was checked and is executed */
 	int dir;	/* O_PATH, its directory: the working directory */
+	int shebang;	/* it starts with "#!" */
 };
 
 /* A directory the walk opened: refused if others than its owner may
@@ -186,7 +187,7 @@ walk(fpm_request *req, const char *script, const char *real, size_t first,
 		    "(it changed while being checked)");
 		return -1;
 	}
-	*s = (struct script){ fd, dfd };
+	*s = (struct script){ fd, dfd, 0 };
 	return 0;
 }
 
@@ -208,6 +209,7 @@ open_script(fpm_request *req, const char *script, struct script *s, int *rc)
 	char real[PATH_MAX];
 	size_t rl = wconf->cgi_root != NULL ? strlen(wconf->cgi_root) : 0;
 	struct stat st;
+	char magic[2];
 
 	if (script == NULL || *script == '\0' || realpath(script, real) == NULL)
 		return *rc = refuse(req, 404, script, "no such script"), -1;
@@ -234,8 +236,12 @@ open_script(fpm_request *req, const char *script, struct script *s, int *rc)
 		    "writable by others than its owner");
 	else if (faccessat(s->fd, "", X_OK, AT_EMPTY_PATH) != 0)
 		*rc = refuse(req, 403, script, "not executable");
-	else
+	else {
+		/* an O_PATH one (execute only) cannot be read: a binary */
+		s->shebang = pread(s->fd, magic, 2, 0) == 2 &&
+		    magic[0] == '#' && magic[1] == '!';
 		return 0;
+	}
 	script_close(s);
 	return -1;
 }
@@ -337,9 +343,9 @@ struct spawn {
 /* The child, sharing the worker's memory until it execs (CLONE_VM |
  * CLONE_VFORK): default signals, its own process group, stdio on the
  * pipes, the script's directory, then the checked descriptor executed.
- * A #! script's interpreter opens /dev/fd/3, so the descriptor survives
- * the exec for those only (the kernel refuses a close-on-exec one with
- * ENOENT: then it is tried again without). */
+ * A #! script's interpreter opens /dev/fd/3 (the kernel refuses a
+ * close-on-exec descriptor for those, ENOENT), so it survives the exec
+ * for them only. */
 static int
 child(void *arg)
 {
@@ -357,12 +363,8 @@ child(void *arg)
 		goto fail;
 	close_range(4, ~0U, 0);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	fcntl(3, F_SETFD, FD_CLOEXEC);
+	fcntl(3, F_SETFD, sp->s->shebang ? 0 : FD_CLOEXEC);
 	syscall(SYS_execveat, 3, "", sp->argv, sp->env, AT_EMPTY_PATH);
-	if (errno == ENOENT) {
-		fcntl(3, F_SETFD, 0);
-		syscall(SYS_execveat, 3, "", sp->argv, sp->env, AT_EMPTY_PATH);
-	}
 fail:
 	sp->error = errno;
 	_exit(127);

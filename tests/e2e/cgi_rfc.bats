@@ -260,10 +260,13 @@ printf "Content-Type: text/plain\n\nb\n"'
 	mkdir -p "$T/jail/cgi"
 	chmod 0755 "$T/jail" "$T/jail/cgi"
 	cat >"$T/hello.c" <<-'EOF2'
+	#include <fcntl.h>
 	#include <stdio.h>
 	int main(void)
 	{
-		printf("Content-Type: text/plain\n\nhello from the jail\n");
+		/* fd 3 is for a #! script's interpreter only */
+		printf("Content-Type: text/plain\n\nhello from the jail, "
+		    "fd 3 %s\n", fcntl(3, F_GETFD) < 0 ? "closed" : "open");
 		return 0;
 	}
 	EOF2
@@ -274,6 +277,6 @@ printf "Content-Type: text/plain\n\nb\n"'
 	sed -i '/^app = /d' "$T/fpm.ini"
 	start_fpm
 	run fcgi 1 /cgi/hello
-	assert_output --partial "hello from the jail"
+	assert_output --partial "hello from the jail, fd 3 closed"
 	assert fpm_log_has "/dev/fd/0: No such file or directory: #! scripts cannot run \(mount /proc in the chroot\), binaries can"
 }
