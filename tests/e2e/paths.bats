@@ -155,3 +155,38 @@ ready_or_gone() {
 	run cat "$T/secret"
 	assert_output secret
 }
+
+@test "a chroot jail's /etc/group gives a worker no group: its groups are the host's" {
+	local u=fpmt_p_$$ g=fpmt_g_$$ gid p
+	add_user "$u"
+	add_user "$g"
+	usermod -aG "$g" "$u"
+	gid=$(id -g "$u")
+	mkdir -p "$T/jail/app" "$T/jail/etc"
+	chmod 0755 "$T/jail" "$T/jail/app" "$T/jail/etc"
+	install -m 0644 "$T/hello.so" "$T/jail/app/hello.so"
+	# What the jail's owner wrote: the pool user in root and disk.
+	printf 'root:x:0:%s\ndisk:x:6:%s\n%s:x:%s:\n' "$u" "$u" "$u" "$gid" \
+		>"$T/jail/etc/group"
+	cat >"$T/fpm.ini" <<-EOF
+	[global]
+	error_log = $T/fpm.log
+
+	[jailed]
+	listen = $T/jailed.sock
+	listen.owner = $NGINX_USER
+	user = $u
+	chroot = $T/jail
+	pm.max_children = 1
+	app = $T/jail/app/hello.so
+	EOF
+	start_fpm
+	start_nginx "/jailed=unix:$T/jailed.sock"
+	run get /jailed
+	assert_output 200
+	p=$(workers | head -n 1)
+	[ -n "$p" ] || fail "no worker"
+	assert_equal "$(proc_status "$p" Groups | tr ' ' '\n' | sort -n | xargs)" \
+		"$(id -G "$u" | tr ' ' '\n' | sort -n | xargs)"
+	assert_equal "$(proc_status "$p" Gid | awk '{ print $1 }')" "$gid"
+}
