@@ -19,6 +19,7 @@
 #include "identity.h"
 #include "log.h"
 #include "master.h"
+#include "path.h"
 #include "pidfile.h"
 #include "pool.h"
 #include "reload.h"
@@ -239,9 +240,8 @@ open_log(const struct global_conf *g)
 	if (strcmp(g->error_log, "syslog") == 0)
 		fatal("error_log = syslog: cannot connect to %s: %s",
 		    g->syslog_socket, strerror(errno));
-	fatal("cannot open error_log %s: %s", g->error_log, errno == ELOOP ?
-	    "it is a symbolic link, which fpm does not follow" :
-	    strerror(errno));
+	fatal("cannot open error_log %s: %s", g->error_log,
+	    path_open_why(errno));
 }
 
 /* The pools listen: say so in the log, to systemd, and to the parent

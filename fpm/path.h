@@ -1,6 +1,7 @@
 /*
  * path.h - textual path clean-up, so that two spellings of one path
- * compare equal.
+ * compare equal; and opening the files the root master writes to in
+ * directories others may write to.
  */
 #ifndef FPM_PATH_H
 #define FPM_PATH_H
@@ -9,5 +10,17 @@
  * trailing slash ("/" stays "/").  ".." is left alone: it may cross a
  * symbolic link. */
 void path_clean(char *p);
+
+/* Open (creating it 0640 if need be) the file at path for appending, as
+ * the root master opens its logs in directories a pool user may write:
+ * never through a symbolic link planted there (errno ELOOP), never a
+ * FIFO, device or directory (ENOTSUP; opening does not wait for a FIFO's
+ * reader), never one of several names of a file (EMLINK: a hard link to a
+ * file of someone else's).  Returns the descriptor (O_CLOEXEC), or -1
+ * with errno set; path_open_why(errno) says it in words. */
+int path_open_append(const char *path);
+
+/* The reason path_open_append failed with errnum, for a log line. */
+const char *path_open_why(int errnum);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include "identity.h"
 #include "log.h"
+#include "path.h"
 #include "pm.h"
 #include "listenq.h"
 #include "pool.h"
@@ -135,14 +136,13 @@ open_log(struct pool *p, const char *what, const char *path, int *fdp)
 
 	if (path == NULL)
 		return 0;
-	/* never through a symlink: one planted in a log directory another
-	 * user may write to would have us append to any file */
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
-	    0640);
+	/* never through a symlink, into a FIFO or a hard link: one planted
+	 * in a log directory another user may write to would have us append
+	 * to any file, or wait forever */
+	fd = path_open_append(path);
 	if (fd < 0) {
 		log_alert("[pool %s] cannot open %s %s: %s", p->conf->name,
-		    what, path, errno == ELOOP ? "it is a symbolic link, "
-		    "which fpm does not follow" : strerror(errno));
+		    what, path, path_open_why(errno));
 		return -1;
 	}
 	if (*fdp >= 0)

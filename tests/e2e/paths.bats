@@ -190,3 +190,33 @@ ready_or_gone() {
 		"$(id -G "$u" | tr ' ' '\n' | sort -n | xargs)"
 	assert_equal "$(proc_status "$p" Gid | awk '{ print $1 }')" "$gid"
 }
+
+@test "a FIFO planted where a pool's access log goes is refused without blocking the master, at start and on USR1" {
+	local u=fpmt_p_$$
+	add_user "$u"
+	install -d -o "$u" -m 0755 "$T/logs"
+	write_socket_conf "$u" "$T/u.sock"
+	echo "access.log = $T/logs/access.log" >>"$T/fpm.ini"
+	start_fpm
+	wait_workers 1
+
+	# Rotation time: the user swaps the log for a FIFO nobody reads.
+	runuser -u "$u" -- sh -c "mv '$T/logs/access.log' '$T/logs/old' &&
+		mkfifo -m 0666 '$T/logs/access.log'"
+	kill -USR1 "$FPM_PID"
+	wait_until 5 fpm_log_has "cannot open access.log $T/logs/access.log: it is not a regular file" ||
+		fail "$(cat "$T/fpm.log")"
+	# The master still supervises: a killed worker is replaced.
+	wait_workers 1
+	mapfile -t FPM_WORKERS < <(workers)
+	kill -KILL "${FPM_WORKERS[0]}"
+	wait_until 5 new_workers_are 1 || fail "the master is stuck"
+	stop_pid "$FPM_PID" TERM
+
+	# At start, the same FIFO fails the start at once.
+	: >"$T/fpm.log"
+	"$FPM_BIN" -y "$T/fpm.ini" -F -g "$T/fpm.pid" >"$T/fpm.out" 2>&1 3>&- &
+	FPM_PID=$!
+	wait_until 5 not pid_alive "$FPM_PID" || fail "fpm blocked at start"
+	assert fpm_log_has "cannot open access.log $T/logs/access.log: it is not a regular file"
+}
