@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "identity.h"
+#include "path.h"
 
 static int
 set_limit(int resource, const char *name, long long v, char *err,
@@ -36,11 +37,20 @@ set_limit(int resource, const char *name, long long v, char *err,
 	return 0;
 }
 
-/* chdir defaults to "/", so a chroot never leaves the cwd outside. */
+/* chdir defaults to "/", so a chroot never leaves the cwd outside.  The
+ * jail is entered by its resolved path, once no one but root can change
+ * what that leads to. */
 static int
 set_root(const struct pool_conf *c, char *err, size_t errlen)
 {
-	if (c->chroot != NULL && chroot(c->chroot) != 0) {
+	char real[4096], why[512];
+
+	if (c->chroot != NULL && path_resolve_trusted(c->chroot, real,
+	    sizeof(real), why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "chroot %s refused: %s", c->chroot, why);
+		return -1;
+	}
+	if (c->chroot != NULL && chroot(real) != 0) {
 		snprintf(err, errlen, "chroot(%s) failed: %s", c->chroot,
 		    strerror(errno));
 		return -1;

@@ -6,6 +6,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -78,4 +81,65 @@ path_open_why(int errnum)
 	default:
 		return strerror(errnum);
 	}
+}
+
+/* Whether the entry name (of st) in directory dir (of dst) can be renamed
+ * or replaced by no one but root. */
+static int
+entry_is_roots(const struct stat *dst, const struct stat *st)
+{
+	if (dst->st_uid != 0)
+		return 0;
+	if ((dst->st_mode & (S_IWGRP | S_IWOTH)) == 0)
+		return 1;
+	return (dst->st_mode & S_ISVTX) != 0 && st->st_uid == 0;
+}
+
+int
+path_resolve_trusted(const char *path, char *real, size_t reallen,
+    char *err, size_t errlen)
+{
+	char buf[PATH_MAX];
+	struct stat dst, st;
+	char *slash;
+
+	if (realpath(path, buf) == NULL) {
+		snprintf(err, errlen, "realpath(%s) failed: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (stat("/", &dst) != 0) {
+		snprintf(err, errlen, "stat(/) failed: %s", strerror(errno));
+		return -1;
+	}
+	/* buf has no symbolic link left: walk it one directory down at a
+	 * time, each entry judged by the directory that holds it. */
+	for (slash = buf; slash != NULL && slash[1] != '\0';
+	    slash = strchr(slash + 1, '/')) {
+		char *next = strchr(slash + 1, '/');
+
+		if (next != NULL)
+			*next = '\0';
+		if (lstat(buf, &st) != 0) {
+			snprintf(err, errlen, "lstat(%s) failed: %s", buf,
+			    strerror(errno));
+			return -1;
+		}
+		if (!entry_is_roots(&dst, &st)) {
+			snprintf(err, errlen, "%s lies in a directory that "
+			    "someone other than root can write (owner uid %u, "
+			    "mode %04o): %s could be swapped for another "
+			    "directory", buf, (unsigned)dst.st_uid,
+			    (unsigned)(dst.st_mode & 07777), path);
+			return -1;
+		}
+		if (next != NULL)
+			*next = '/';
+		dst = st;
+	}
+	if (snprintf(real, reallen, "%s", buf) >= (int)reallen) {
+		snprintf(err, errlen, "%s: path too long", path);
+		return -1;
+	}
+	return 0;
 }

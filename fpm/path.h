@@ -20,6 +20,16 @@ void path_clean(char *p);
  * with errno set; path_open_why(errno) says it in words. */
 int path_open_append(const char *path);
 
+/* Resolve path (symbolic links followed) into real, and check that no
+ * one but root can change what it leads to: every directory above it is
+ * root's and writable by no one else, or sticky with the entry in it
+ * root's.  The directory itself may be anyone's.  For a chroot, which
+ * must then be entered by real: a pool user who could rename a directory
+ * above the jail could swap the jail for a link to /.  Returns 0, or -1
+ * with a message in err. */
+int path_resolve_trusted(const char *path, char *real, size_t reallen,
+    char *err, size_t errlen);
+
 /* The reason path_open_append failed with errnum, for a log line. */
 const char *path_open_why(int errnum);
 

@@ -220,3 +220,45 @@ ready_or_gone() {
 	wait_until 5 not pid_alive "$FPM_PID" || fail "fpm blocked at start"
 	assert fpm_log_has "cannot open access.log $T/logs/access.log: it is not a regular file"
 }
+
+@test "a jail in a directory the pool user can write is refused; a jail of the user's own in root's directory serves" {
+	local u=fpmt_p_$$ p
+	add_user "$u"
+	install -d -o "$u" -m 0755 "$T/home" "$T/home/jail" "$T/home/jail/app"
+	install -m 0644 "$T/hello.so" "$T/home/jail/app/hello.so"
+	cat >"$T/fpm.ini" <<-EOF
+	[global]
+	error_log = $T/fpm.log
+
+	[jailed]
+	listen = $T/jailed.sock
+	listen.owner = $NGINX_USER
+	user = $u
+	chroot = $T/home/jail
+	pm.max_children = 1
+	app = $T/home/jail/app/hello.so
+	EOF
+	# The user owns home: the jail becomes a link to a tree of theirs
+	# that holds the app too.
+	runuser -u "$u" -- sh -c "mkdir -p '$T/home/out/app' &&
+		cp '$T/hello.so' '$T/home/out/app/' &&
+		mv '$T/home/jail' '$T/home/real' &&
+		ln -s '$T/home/out' '$T/home/jail'"
+	"$FPM_BIN" -y "$T/fpm.ini" -F -g "$T/fpm.pid" >"$T/fpm.out" 2>&1 3>&- &
+	FPM_PID=$!
+	wait_until 5 ready_or_gone || fail "fpm neither started nor exited"
+	for p in $(workers); do
+		assert_equal "$(readlink "/proc/$p/root")" "$T/home/jail"
+	done
+	run cat "$T/fpm.out" "$T/fpm.log"
+	assert_output --partial "chroot $T/home/jail refused: $T/home/out lies in a directory that someone other than root can write (owner uid $(id -u "$u"), mode 0755): $T/home/jail could be swapped for another directory"
+	wait_until 5 not pid_alive "$FPM_PID" || fail "fpm started"
+
+	# The same jail, the user's, in root's $T: nothing above it is theirs.
+	mv "$T/home/real" "$T/ujail"
+	sed -i "s|$T/home/jail|$T/ujail|" "$T/fpm.ini"
+	start_fpm
+	start_nginx "/jailed=unix:$T/jailed.sock"
+	run get /jailed
+	assert_output 200
+}
