@@ -315,7 +315,7 @@ main(int argc, char **argv)
 	    pools_create(&m) != 0) {
 		pools_close(&m);
 		if (m.pidfile != NULL)
-			unlink(m.pidfile);
+			pidfile_remove(m.pidfile);
 		return 1;
 	}
 	reload_adopt_workers(&m);
@@ -325,7 +325,7 @@ main(int argc, char **argv)
 	rc = master_run(&m);
 	pools_close(&m);
 	if (m.pidfile != NULL)
-		unlink(m.pidfile);
+		pidfile_remove(m.pidfile);
 	/* All freed, so that a leak checker's report shows only real leaks. */
 	pools_free(&m);
 	reload_free(&m);

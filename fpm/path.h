@@ -30,6 +30,13 @@ int path_open_append(const char *path);
 int path_resolve_trusted(const char *path, char *real, size_t reallen,
     char *err, size_t errlen);
 
+/* The directory path lies in, opened once (O_PATH), so that what is
+ * checked there and what is then done there by name (fstatat, unlinkat,
+ * renameat) happen in one directory, whatever its path leads to by then.
+ * *base points to path's last name.  Returns the descriptor, or -1 with
+ * errno. */
+int path_open_dir_of(const char *path, const char **base);
+
 /* The reason path_open_append failed with errnum, for a log line. */
 const char *path_open_why(int errnum);
 

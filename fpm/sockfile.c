@@ -25,30 +25,8 @@
 #include <unistd.h>
 
 #include "listenq.h"
+#include "path.h"
 #include "sockfile.h"
-
-/* The directory of path, opened (O_PATH) once; *base is its last name. */
-static int
-open_parent(const char *path, const char **base)
-{
-	char dir[4096];
-	const char *slash = strrchr(path, '/');
-	size_t n;
-
-	if (slash == NULL) {
-		*base = path;
-		return open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	}
-	*base = slash + 1;
-	n = slash == path ? 1 : (size_t)(slash - path);
-	if (n >= sizeof(dir)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(dir, path, n);
-	dir[n] = '\0';
-	return open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-}
 
 /* Whether st (found in directory dirfd) is the file the socket fd is bound
  * to.  Without unix_diag in the kernel the binding cannot be asked; then
@@ -102,7 +80,7 @@ sockfile_set_perms(int fd, const char *path, uid_t uid, gid_t gid,
 	struct stat st;
 	int dirfd, pfd = -1, rc = -1;
 
-	if ((dirfd = open_parent(path, &base)) < 0 ||
+	if ((dirfd = path_open_dir_of(path, &base)) < 0 ||
 	    (pfd = openat(dirfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
 	    fstat(pfd, &st) != 0) {
 		snprintf(err, errlen, "cannot open %s: %s", path,
@@ -131,7 +109,7 @@ sockfile_unlink(int fd, const char *path, char *err, size_t errlen)
 	struct stat st;
 	int dirfd, rc = 0;
 
-	if ((dirfd = open_parent(path, &base)) < 0) {
+	if ((dirfd = path_open_dir_of(path, &base)) < 0) {
 		if (errno == ENOENT)
 			return 0;
 		snprintf(err, errlen, "cannot open the directory of %s: %s",
@@ -164,7 +142,7 @@ sockfile_clear_stale(const char *path, const struct sockaddr *sa,
 	struct stat st;
 	int dirfd, fd, alive, rc = -1;
 
-	if ((dirfd = open_parent(path, &base)) < 0)
+	if ((dirfd = path_open_dir_of(path, &base)) < 0)
 		return 0;	/* bind(2) will say what is wrong */
 	if (fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) != 0) {
 		close(dirfd);

@@ -262,3 +262,28 @@ ready_or_gone() {
 	run get /jailed
 	assert_output 200
 }
+
+@test "the pid file in a directory of the pool user's: a FIFO there does not hang a reload, a swapped directory loses nothing at exit" {
+	local u=fpmt_p_$$
+	add_user "$u"
+	install -d -o "$u" -m 0755 "$T/home" "$T/home/run"
+	install -d -m 0755 "$T/victim"
+	echo precious >"$T/victim/fpm.pid"
+	write_socket_conf "$u" "$T/u.sock"
+	start_fpm -g "$T/home/run/fpm.pid"
+	wait_workers 1
+	assert_equal "$(cat "$T/home/run/fpm.pid")" "$FPM_PID"
+
+	mapfile -t FPM_WORKERS < <(workers)
+	runuser -u "$u" -- sh -c "rm '$T/home/run/fpm.pid' &&
+		mkfifo -m 0666 '$T/home/run/fpm.pid'"
+	kill -USR2 "$FPM_PID"
+	wait_until 5 new_workers_are 1 || fail "the reload hung: $(cat "$T/fpm.log")"
+	assert_equal "$(cat "$T/home/run/fpm.pid")" "$FPM_PID"
+
+	runuser -u "$u" -- sh -c "mv '$T/home/run' '$T/home/real' &&
+		ln -s '$T/victim' '$T/home/run'"
+	stop_pid "$FPM_PID" TERM
+	run cat "$T/victim/fpm.pid"
+	assert_output precious
+}
