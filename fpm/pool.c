@@ -120,11 +120,19 @@ pool_adopt(const struct pool_conf *c, int fd, char *err, size_t errlen)
 		    strerror(errno));
 		return -1;
 	}
-	/* A file swapped in the socket's place harms only this pool's own
-	 * clients: logged, and the reload goes on. */
-	if (addr_is_unix(&c->listen_addr) &&
-	    set_socket_perms(c, fd, err, errlen) != 0)
-		log_warning("[pool %s] %s", c->name, err);
+	if (addr_is_unix(&c->listen_addr)) {
+		uid_t uid;
+		gid_t gid;
+
+		if (identity_lookup(c->listen_owner, c->listen_group, &uid,
+		    &gid, err, errlen) != 0)
+			return -1;
+		/* A file swapped in the socket's place harms only this
+		 * pool's own clients: logged, and the reload goes on. */
+		if (sockfile_set_perms(fd, c->listen_addr.u.un.sun_path, uid,
+		    gid, (mode_t)c->listen_mode, err, errlen) != 0)
+			log_warning("[pool %s] %s", c->name, err);
+	}
 	return listen_backlog(c, fd, err, errlen);
 }
 

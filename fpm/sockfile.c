@@ -29,9 +29,9 @@
 #include "sockfile.h"
 
 /* Whether st (found in directory dirfd) is the file the socket fd is bound
- * to.  Without unix_diag in the kernel the binding cannot be asked; then
- * only a socket in a directory that no one but root can change is taken
- * for ours. */
+ * to: 1 yes, 0 no.  Without unix_diag in the kernel the binding cannot be
+ * asked; then only a socket in a directory that no one but root can
+ * change is taken for ours, and -1 says that one could not tell. */
 static int
 is_bound_file(int fd, const struct stat *st, int dirfd)
 {
@@ -44,8 +44,24 @@ is_bound_file(int fd, const struct stat *st, int dirfd)
 	if (listenq_bound_file(fd, &dev, &ino) == 0)
 		return st->st_dev == dev &&
 		    (uint32_t)st->st_ino == (uint32_t)ino;
-	return fstat(dirfd, &d) == 0 && d.st_uid == 0 &&
-	    (d.st_mode & (S_IWGRP | S_IWOTH)) == 0;
+	if (fstat(dirfd, &d) == 0 && d.st_uid == 0 &&
+	    (d.st_mode & (S_IWGRP | S_IWOTH)) == 0)
+		return 1;
+	return -1;
+}
+
+/* Why is_bound_file said no (rc 0) or could not tell (rc -1). */
+static void
+not_bound(int rc, const char *path, const char *what, char *err,
+    size_t errlen)
+{
+	if (rc == 0)
+		snprintf(err, errlen, "%s is no longer this pool's socket "
+		    "(something replaced it): %s", path, what);
+	else
+		snprintf(err, errlen, "%s may not be this pool's socket (the "
+		    "kernel has no unix_diag to ask, and others can write its "
+		    "directory): %s", path, what);
 }
 
 static int
@@ -78,7 +94,7 @@ sockfile_set_perms(int fd, const char *path, uid_t uid, gid_t gid,
 {
 	const char *base;
 	struct stat st;
-	int dirfd, pfd = -1, rc = -1;
+	int dirfd, pfd = -1, rc = -1, bound;
 
 	if ((dirfd = path_open_dir_of(path, &base)) < 0 ||
 	    (pfd = openat(dirfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
@@ -87,10 +103,9 @@ sockfile_set_perms(int fd, const char *path, uid_t uid, gid_t gid,
 		    strerror(errno));
 		goto out;
 	}
-	if (!is_bound_file(fd, &st, dirfd)) {
-		snprintf(err, errlen, "%s is no longer this pool's socket "
-		    "(something replaced it): its owner and mode are left "
-		    "alone", path);
+	if ((bound = is_bound_file(fd, &st, dirfd)) != 1) {
+		not_bound(bound, path, "its owner and mode are left alone", err,
+		    errlen);
 		goto out;
 	}
 	rc = change(pfd, path, uid, gid, mode, err, errlen);
@@ -107,7 +122,7 @@ sockfile_unlink(int fd, const char *path, char *err, size_t errlen)
 {
 	const char *base;
 	struct stat st;
-	int dirfd, rc = 0;
+	int dirfd, rc = 0, bound;
 
 	if ((dirfd = path_open_dir_of(path, &base)) < 0) {
 		if (errno == ENOENT)
@@ -121,9 +136,8 @@ sockfile_unlink(int fd, const char *path, char *err, size_t errlen)
 		if (rc != 0)
 			snprintf(err, errlen, "lstat(%s) failed: %s", path,
 			    strerror(errno));
-	} else if (!is_bound_file(fd, &st, dirfd)) {
-		snprintf(err, errlen, "%s is not left in place: it is no "
-		    "longer this pool's socket (something replaced it)", path);
+	} else if ((bound = is_bound_file(fd, &st, dirfd)) != 1) {
+		not_bound(bound, path, "not removed", err, errlen);
 		rc = -1;
 	} else if (unlinkat(dirfd, base, 0) != 0 && errno != ENOENT) {
 		snprintf(err, errlen, "unlink(%s) failed: %s", path,

@@ -140,7 +140,7 @@ ready_or_gone() {
 	stop_pid "$FPM_PID" TERM
 	run cat "$T/victim/app.sock"
 	assert_output precious
-	assert fpm_log_has "WARNING: $T/home/sub/app.sock is not left in place: it is no longer this pool's socket \(something replaced it\)"
+	assert fpm_log_has "WARNING: $T/home/sub/app.sock is no longer this pool's socket \(something replaced it\): not removed"
 
 	# A symbolic link right where the socket was: removed itself, its
 	# target stays.
