@@ -92,6 +92,7 @@ ready_or_gone() {
 			"$T/run/app.sock.ready"
 	done
 	# Unhindered, the socket gets the owner and mode asked for.
+	: >"$T/fpm.log"
 	start_fpm
 	run stat -c '%U %a %F' "$T/run/app.sock"
 	assert_output "$NGINX_USER 660 socket"
@@ -146,6 +147,7 @@ ready_or_gone() {
 	# target stays.
 	rm "$T/home/sub"
 	runuser -u "$u" -- mv "$T/home/real" "$T/home/sub"
+	: >"$T/fpm.log"
 	start_fpm
 	wait_workers 1
 	runuser -u "$u" -- sh -c "mv '$T/home/sub/app.sock' '$T/home/sub/x' &&
@@ -257,6 +259,7 @@ ready_or_gone() {
 	# The same jail, the user's, in root's $T: nothing above it is theirs.
 	mv "$T/home/real" "$T/ujail"
 	sed -i "s|$T/home/jail|$T/ujail|" "$T/fpm.ini"
+	: >"$T/fpm.log"
 	start_fpm
 	start_nginx "/jailed=unix:$T/jailed.sock"
 	run get /jailed
