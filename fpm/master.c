@@ -23,6 +23,7 @@
 #include "control.h"
 #include "log.h"
 #include "master.h"
+#include "path.h"
 #include "pm.h"
 #include "pool.h"
 #include "reload.h"
@@ -114,7 +115,7 @@ reopen_logs(struct master *m)
 	if (m->conf->global.error_log != NULL &&
 	    log_open(m->conf->global.error_log) != 0)
 		log_error("SIGUSR1: cannot reopen %s: %s",
-		    m->conf->global.error_log, strerror(errno));
+		    m->conf->global.error_log, path_open_why(errno));
 	else
 		log_notice("SIGUSR1 received, error log reopened");
 	if (pools_reopen_logs(m) == 0)
