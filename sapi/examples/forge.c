@@ -5,9 +5,7 @@
  * writable again if it is not (mprotect), and rewrites every other busy
  * slot so that its request seems to have started ten minutes ago: the master
  * would time that worker out (request_terminate_timeout) or trace it.
- * ?hide instead shows every other busy slot as idle, to shield a stuck
- * sibling from request_terminate_timeout.  One line per slot it rewrote:
- * "forged slot I pid P", or what failed.
+ * One line per slot it rewrote: "forged slot I pid P", or what failed.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,7 +19,7 @@
 #include "scoreboard.h"
 
 static void
-forge_region(fpm_request *req, unsigned long lo, unsigned long hi, int hide)
+forge_region(fpm_request *req, unsigned long lo, unsigned long hi)
 {
 	struct scoreboard *sb = (struct scoreboard *)lo;
 	size_t need;
@@ -39,21 +37,17 @@ forge_region(fpm_request *req, unsigned long lo, unsigned long hi, int hide)
 		    (s->state != SB_RUNNING && s->state != SB_READING))
 			continue;
 		sb_write_begin(s);
-		if (hide) {
-			s->state = SB_IDLE;
-		} else {
-			s->state = SB_RUNNING;
-			/* ten minutes ago, not before the clock's start */
-			s->req_start_ms = s->req_start_ms > 600 * 1000 ?
-			    s->req_start_ms - 600 * 1000 : 1;
-		}
+		s->state = SB_RUNNING;
+		/* ten minutes ago, but not before the clock's start */
+		s->req_start_ms = s->req_start_ms > 600 * 1000 ?
+		    s->req_start_ms - 600 * 1000 : 1;
 		sb_write_end(s);
 		fpm_printf(req, "forged slot %u pid %d\n", i, (int)s->pid);
 	}
 }
 
 static void
-forge(fpm_request *req, int hide)
+forge(fpm_request *req)
 {
 	FILE *maps = fopen("/proc/self/maps", "re");
 	char line[512];
@@ -67,7 +61,7 @@ forge(fpm_request *req, int hide)
 		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3 &&
 		    perms[3] == 's' && (strstr(line, "/dev/zero") != NULL ||
 		    strstr(line, "memfd:") != NULL))
-			forge_region(req, lo, hi, hide);
+			forge_region(req, lo, hi);
 	}
 	fclose(maps);
 }
@@ -79,9 +73,8 @@ fpm_app_handle(fpm_request *req)
 	const char *s = qs ? strstr(qs, "s=") : NULL;
 
 	fpm_header(req, "Content-Type", "text/plain");
-	if (qs != NULL && (strstr(qs, "forge") != NULL ||
-	    strstr(qs, "hide") != NULL)) {
-		forge(req, strstr(qs, "hide") != NULL);
+	if (qs != NULL && strstr(qs, "forge") != NULL) {
+		forge(req);
 		return fpm_printf(req, "done\n") < 0 ? -1 : 0;
 	}
 	if (s != NULL) {

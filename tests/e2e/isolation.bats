@@ -224,33 +224,3 @@ shared_inodes() {
 	[ -n "$b_inode" ]
 	not grep -q "socket:\\[$b_inode\\]" "$T/body"
 }
-
-@test "a worker that shows a stuck sibling as idle cannot shield it from request_terminate_timeout" {
-	cat >"$T/fpm.ini" <<-EOF
-	[global]
-	error_log = $T/fpm.log
-
-	[f]
-	listen = $T/f.sock
-	listen.owner = $NGINX_USER
-	user = $POOL_USER
-	app = $T/forge.so
-	pm = static
-	pm.max_children = 2
-	request_terminate_timeout = 3
-	EOF
-	start_fpm
-	wait_workers 2
-	start_nginx "/f=unix:$T/f.sock"
-	bg_get stuck "/f?s=25"
-	wait_until 5 busy_forge_worker >/dev/null || fail "no worker took the stuck request"
-	local stuck
-	stuck=$(busy_forge_worker)
-	run get "/f?hide"
-	assert_output 200
-	run cat "$T/body"
-	assert_line --regexp "^forged slot [0-9]+ pid $stuck\$"
-	wait_until 8 fpm_log_has "\\[pool f\\] child $stuck, .*execution timed out" ||
-		fail "the stuck worker was not timed out: $(cat "$T/fpm.log")"
-	wait_until 5 not pid_alive "$stuck"
-}
