@@ -38,82 +38,41 @@ kill_now(struct child *c, const char *why)
 	c->killed = 1;
 }
 
-/* c's own copy of its state (sb_private), from its memory, where no
- * other worker writes.  Returns 1, 0 when c is gone, or -1 when its
- * memory cannot be read (ptrace denied by policy). */
+/* Whether c itself says it is in the request its slot s shows: its own
+ * copy (sb_private), read twice from its memory, where no other worker
+ * writes.  Returns 1 when they agree, 0 when they do not (the slot was
+ * written by another process, the worker moved on, or it is gone), and
+ * -1 when its memory cannot be read (ptrace denied by policy): the slot's
+ * word alone, as php-fpm takes it. */
 static int
-read_private(const struct child *c, struct sb_private *own)
+worker_vouches(const struct child *c, const struct sb_slot *s)
 {
-	struct iovec l = { own, sizeof(*own) };
+	struct sb_private a, b;
+	struct iovec la = { &a, sizeof(a) }, lb = { &b, sizeof(b) };
 	struct iovec r = { &sb_private, sizeof(sb_private) };
 
-	if (process_vm_readv(c->pid, &l, 1, &r, 1, 0) == (ssize_t)sizeof(*own))
-		return 1;
-	return errno == EPERM || errno == EACCES || errno == ENOSYS ? -1 : 0;
+	if (process_vm_readv(c->pid, &la, 1, &r, 1, 0) != (ssize_t)sizeof(a) ||
+	    process_vm_readv(c->pid, &lb, 1, &r, 1, 0) != (ssize_t)sizeof(b))
+		return errno == EPERM || errno == EACCES || errno == ENOSYS ?
+		    -1 : 0;
+	return a.state == b.state && a.req_start_ms == b.req_start_ms &&
+	    a.state == s->state && a.req_start_ms == s->req_start_ms;
 }
 
+/* Before acting on c's slot: 1 if the worker vouches for it, else 0,
+ * saying once per forged request what was ignored. */
 static int
-busy(int state)
+slot_trusted(struct child *c, const struct sb_slot *s, long long now)
 {
-	return state == SB_READING || state == SB_RUNNING ||
-	    state == SB_FINISHING;
-}
-
-/* A slot that shows another request than its worker has: the worker
- * writes its own copy first and its slot just after, so a mismatch seen
- * on two rounds in a row is no race but another process's writing.  Said
- * once per forged start time. */
-static void
-note_mismatch(struct child *c, const struct sb_slot *s,
-    const struct sb_private *own, long long now)
-{
-	long long seen = busy(s->state) && (!busy(own->state) ||
-	    s->req_start_ms != own->req_start_ms) ? s->req_start_ms : 0;
-
-	if (seen != 0 && seen == c->forged_seen && seen != c->forged_logged) {
-		c->forged_logged = seen;
+	if (worker_vouches(c, s) != 0)
+		return 1;
+	if (c->forged_logged != s->req_start_ms && kill(c->pid, 0) == 0) {
+		c->forged_logged = s->req_start_ms;
 		log_warning("[pool %s] child %d: its scoreboard slot shows a "
 		    "request of %.3f sec the worker does not have: written by "
 		    "another process, ignored", c->pool->conf->name,
-		    (int)c->pid, (double)(now - seen) / 1000.0);
+		    (int)c->pid, (double)(now - s->req_start_ms) / 1000.0);
 	}
-	c->forged_seen = seen;
-}
-
-/* What the master judges c by, in *s: the state and start time c keeps
- * in its own memory, never the slot's alone, since any worker of the
- * pool can write every slot of it; the slot's strings (script, request,
- * published frames) for the log only, and only when the slot agrees.
- * Where ptrace is denied by policy, the slot's word, as php-fpm takes
- * it.  Returns 0, or -1 when there is nothing to judge. */
-static int
-judged_state(struct child *c, struct sb_slot *s, long long now)
-{
-	struct sb_private own;
-	int have, r;
-
-	/* A previous master's worker: its copy is at another address
-	 * (exec moved ours), and it has no slot here. */
-	if (c->slot < 0)
-		return -1;
-	have = scoreboard_read(&c->pool->sb->slots[c->slot], s) == 0 &&
-	    s->pid == c->pid;
-	r = read_private(c, &own);
-	if (r < 0)
-		return have ? 0 : -1;
-	if (r == 0)
-		return -1;
-	if (have)
-		note_mismatch(c, s, &own, now);
-	if (!have || s->state != own.state ||
-	    s->req_start_ms != own.req_start_ms) {
-		s->method[0] = s->uri[0] = s->query[0] = s->script[0] = '\0';
-		s->frames[0] = '\0';
-		s->stack.head = 0;
-	}
-	s->pid = c->pid;
-	s->state = own.state;
-	s->req_start_ms = own.req_start_ms;
 	return 0;
 }
 
@@ -133,12 +92,14 @@ check_request(struct master *m, struct child *c, const struct sb_slot *sp,
 	    (s.state != SB_FINISHING || !pc->terminate_track_finished))
 		return;
 	if (s.req_start_ms <= 0 || s.req_start_ms > now)
-		return;		/* nonsense: the worker's word alone */
+		return;		/* nonsense: the slot is the worker's word */
 	due = s.req_start_ms + limit;
 	if (now < due) {
 		master_wake_at(m, due);
 		return;
 	}
+	if (!slot_trusted(c, &s, now))
+		return;
 	log_warning("[pool %s] child %d, script '%s' (request: \"%s %s\") "
 	    "execution timed out (%.3f sec), terminating", pc->name,
 	    (int)c->pid, s.script, s.method, s.uri,
@@ -209,6 +170,8 @@ check_slow(struct master *m, struct child *c, const struct sb_slot *s,
 		master_wake_at(m, due);
 		return;
 	}
+	if (!slot_trusted(c, s, now))
+		return;
 	c->slow_logged = s->req_start_ms;
 	log_warning("[pool %s] child %d, script '%s' (request: \"%s %s\") "
 	    "executing too slow (%.3f sec), logging", p->conf->name,
@@ -250,9 +213,8 @@ supervise_timeouts(struct master *m, long long now)
 
 			if (c->killed || c->reaped_elsewhere)
 				continue;
-			if ((p->conf->request_terminate_timeout > 0 ||
-			    p->conf->slowlog_timeout > 0) &&
-			    judged_state(c, &s, now) == 0) {
+			if (c->slot >= 0 && scoreboard_read(
+			    &p->sb->slots[c->slot], &s) == 0 && s.pid == c->pid) {
 				check_slow(m, c, &s, now);
 				if (c->reaped_elsewhere)
 					continue;	/* died while traced */

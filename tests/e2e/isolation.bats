@@ -145,14 +145,14 @@ busy_forge_worker() {
 	app = $T/forge.so
 	pm = static
 	pm.max_children = 2
-	request_terminate_timeout = 8
-	request_slowlog_timeout = 6
+	request_terminate_timeout = 6
+	request_slowlog_timeout = 4
 	slowlog = $T/f.slow.log
 	EOF
 	start_fpm
 	wait_workers 2
 	start_nginx "/f=unix:$T/f.sock"
-	bg_get victim "/f?s=5"
+	bg_get victim "/f?s=4"
 	wait_until 5 busy_forge_worker >/dev/null || fail "no worker took the slow request"
 	local victim
 	victim=$(busy_forge_worker)
@@ -166,7 +166,7 @@ busy_forge_worker() {
 		fail "no refusal: $(cat "$T/fpm.log")"
 	wait_until 10 all_answered victim
 	[ "$(cat "$T/victim.code")" = 200 ] || fail "the victim got $(cat "$T/victim.code")"
-	grep -q "^slept 5 pid $victim\$" "$T/victim.body"
+	grep -q "^slept 4 pid $victim\$" "$T/victim.body"
 	pid_alive "$victim"
 	not fpm_log_has "child $victim.*execution timed out"
 	not fpm_log_has "child $victim.*executing too slow"
