@@ -43,8 +43,6 @@ struct child {
 	long long slow_logged;		/* req_start_ms of the request the slow
 					 * log has, so it is logged once */
 	struct child_out out[2];
-	long long forged_logged;	/* req_start_ms of a slot found forged
-					 * (logged once) */
 	int reaped_elsewhere;		/* its exit was consumed elsewhere */
 	int exit_status;		/* ...with this status */
 	struct child *next;

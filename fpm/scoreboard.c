@@ -11,8 +11,6 @@
 #include "clock.h"
 #include "scoreboard.h"
 
-struct sb_private sb_private;
-
 /* A reader gives up after this many torn copies. */
 #define READ_TRIES 64
 

@@ -8,9 +8,8 @@
  * writer never waits.  A worker killed mid-write leaves the counter odd:
  * readers give up after a few tries and report the slot as unreadable.
  *
- * The master reads slots for display and to choose which idle worker
- * retires; whom it times out or traces rests on sb_private (below), and
- * whom it may signal on its own table of children.
+ * The master reads slots to decide whom to retire and whom to time out,
+ * never to decide whom it may signal: pids come from its own table.
  */
 #ifndef FPM_SCOREBOARD_H
 #define FPM_SCOREBOARD_H
@@ -90,29 +89,6 @@ struct scoreboard {
 	atomic_ullong slow_requests;
 	struct sb_slot slots[];
 };
-
-/* The fields the master decides on (request_terminate_timeout, the slow
- * log), kept by each worker also in its own private memory, where no
- * other worker can write: any worker of a pool can scribble on every
- * slot of its pool, so a slot alone would let it make the master kill or
- * trace a sibling.  A worker is forked from the master and never execs,
- * so the master finds the copy at the address of its own sb_private,
- * read with process_vm_readv.  Written with plain stores, req_start_ms
- * before state. */
-struct sb_private {
-	int state;			/* enum sb_state */
-	long long req_start_ms;		/* as the slot's */
-};
-extern struct sb_private sb_private;
-
-static inline void
-sb_private_set(int state, long long req_start_ms)
-{
-	if (req_start_ms >= 0)
-		sb_private.req_start_ms = req_start_ms;
-	atomic_signal_fence(memory_order_seq_cst);
-	sb_private.state = state;
-}
 
 /* Map a scoreboard of nslots slots (shared, anonymous).  Returns NULL
  * (errno set) on failure. */

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "children.h"
@@ -38,44 +37,6 @@ kill_now(struct child *c, const char *why)
 	c->killed = 1;
 }
 
-/* Whether c itself says it is in the request its slot s shows: its own
- * copy (sb_private), read twice from its memory, where no other worker
- * writes.  Returns 1 when they agree, 0 when they do not (the slot was
- * written by another process, the worker moved on, or it is gone), and
- * -1 when its memory cannot be read (ptrace denied by policy): the slot's
- * word alone, as php-fpm takes it. */
-static int
-worker_vouches(const struct child *c, const struct sb_slot *s)
-{
-	struct sb_private a, b;
-	struct iovec la = { &a, sizeof(a) }, lb = { &b, sizeof(b) };
-	struct iovec r = { &sb_private, sizeof(sb_private) };
-
-	if (process_vm_readv(c->pid, &la, 1, &r, 1, 0) != (ssize_t)sizeof(a) ||
-	    process_vm_readv(c->pid, &lb, 1, &r, 1, 0) != (ssize_t)sizeof(b))
-		return errno == EPERM || errno == EACCES || errno == ENOSYS ?
-		    -1 : 0;
-	return a.state == b.state && a.req_start_ms == b.req_start_ms &&
-	    a.state == s->state && a.req_start_ms == s->req_start_ms;
-}
-
-/* Before acting on c's slot: 1 if the worker vouches for it, else 0,
- * saying once per forged request what was ignored. */
-static int
-slot_trusted(struct child *c, const struct sb_slot *s, long long now)
-{
-	if (worker_vouches(c, s) != 0)
-		return 1;
-	if (c->forged_logged != s->req_start_ms && kill(c->pid, 0) == 0) {
-		c->forged_logged = s->req_start_ms;
-		log_warning("[pool %s] child %d: its scoreboard slot shows a "
-		    "request of %.3f sec the worker does not have: written by "
-		    "another process, ignored", c->pool->conf->name,
-		    (int)c->pid, (double)(now - s->req_start_ms) / 1000.0);
-	}
-	return 0;
-}
-
 /* request_terminate_timeout: php-fpm's log line, then SIGTERM, then
  * SIGKILL if the worker still runs TERM_GRACE_MS later. */
 static void
@@ -91,15 +52,11 @@ check_request(struct master *m, struct child *c, const struct sb_slot *sp,
 	if (s.state != SB_READING && s.state != SB_RUNNING &&
 	    (s.state != SB_FINISHING || !pc->terminate_track_finished))
 		return;
-	if (s.req_start_ms <= 0 || s.req_start_ms > now)
-		return;		/* nonsense: the slot is the worker's word */
 	due = s.req_start_ms + limit;
 	if (now < due) {
 		master_wake_at(m, due);
 		return;
 	}
-	if (!slot_trusted(c, &s, now))
-		return;
 	log_warning("[pool %s] child %d, script '%s' (request: \"%s %s\") "
 	    "execution timed out (%.3f sec), terminating", pc->name,
 	    (int)c->pid, s.script, s.method, s.uri,
@@ -163,15 +120,11 @@ check_slow(struct master *m, struct child *c, const struct sb_slot *s,
 	if (limit <= 0 || p->slowlog_fd < 0 || c->slow_logged == s->req_start_ms
 	    || (s->state != SB_READING && s->state != SB_RUNNING))
 		return;
-	if (s->req_start_ms <= 0 || s->req_start_ms > now)
-		return;
 	due = s->req_start_ms + limit;
 	if (now < due) {
 		master_wake_at(m, due);
 		return;
 	}
-	if (!slot_trusted(c, s, now))
-		return;
 	c->slow_logged = s->req_start_ms;
 	log_warning("[pool %s] child %d, script '%s' (request: \"%s %s\") "
 	    "executing too slow (%.3f sec), logging", p->conf->name,

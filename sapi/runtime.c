@@ -380,7 +380,6 @@ slot_state(int state)
 {
 	struct sb_slot *s = conf->slot;
 
-	sb_private_set(state, -1);
 	sb_write_begin(s);
 	s->state = state;
 	if (state == SB_IDLE)
@@ -397,7 +396,6 @@ slot_reading(struct req_clock *clk)
 	clock_gettime(CLOCK_REALTIME, &clk->real);
 	if (measure_cpu)
 		getrusage(RUSAGE_SELF, &clk->ru);
-	sb_private_set(SB_READING, ts_us(&clk->mono) / 1000);
 	sb_write_begin(s);
 	s->state = SB_READING;
 	s->req_start_ms = ts_us(&clk->mono) / 1000;
@@ -473,7 +471,6 @@ slot_running(fpm_request *req)
 
 	fpm_params_pick(req, picks, NPICK, v);
 	req->body_len = v[CL] && *v[CL] ? atoll(v[CL]) : -1;
-	sb_private_set(SB_RUNNING, -1);
 	sb_write_begin(s);
 	s->state = SB_RUNNING;
 	sb_copy(s->method, sizeof(s->method), v[METHOD]);
@@ -491,7 +488,6 @@ slot_served(const struct req_clock *clk)
 	struct sb_slot *s = conf->slot;
 	struct scoreboard *sb = conf->sb;
 
-	sb_private_set(SB_IDLE, -1);
 	sb_write_begin(s);
 	s->requests++;
 	s->state = SB_IDLE;

@@ -128,50 +128,6 @@ start_two_pools() {
 	pid_alive "$slow" || true
 }
 
-# The worker of pool f serving a request, if one is (its socket count).
-busy_forge_worker() {
-	busy_worker_of forge
-}
-
-@test "a worker that rewrites a sibling's slot cannot make the master time it out" {
-	cat >"$T/fpm.ini" <<-EOF
-	[global]
-	error_log = $T/fpm.log
-
-	[f]
-	listen = $T/f.sock
-	listen.owner = $NGINX_USER
-	user = $POOL_USER
-	app = $T/forge.so
-	pm = static
-	pm.max_children = 2
-	request_terminate_timeout = 6
-	request_slowlog_timeout = 4
-	slowlog = $T/f.slow.log
-	EOF
-	start_fpm
-	wait_workers 2
-	start_nginx "/f=unix:$T/f.sock"
-	bg_get victim "/f?s=4"
-	wait_until 5 busy_forge_worker >/dev/null || fail "no worker took the slow request"
-	local victim
-	victim=$(busy_forge_worker)
-	run get "/f?forge"
-	assert_output 200
-	run cat "$T/body"
-	assert_line --regexp "^forged slot [0-9]+ pid $victim\$"
-	# The master looks at the slots once a second: the forged request
-	# is minutes old, past both timeouts.
-	wait_until 5 fpm_log_has "\\[pool f\\] child $victim: its scoreboard slot shows a request of [0-9.]+ sec the worker does not have: written by another process, ignored" ||
-		fail "no refusal: $(cat "$T/fpm.log")"
-	wait_until 10 all_answered victim
-	[ "$(cat "$T/victim.code")" = 200 ] || fail "the victim got $(cat "$T/victim.code")"
-	grep -q "^slept 4 pid $victim\$" "$T/victim.body"
-	pid_alive "$victim"
-	not fpm_log_has "child $victim.*execution timed out"
-	not fpm_log_has "child $victim.*executing too slow"
-}
-
 # The inodes of the shared anonymous mappings (scoreboards) in maps text.
 shared_inodes() {
 	awk '$2 ~ /s$/ && $6 == "/dev/zero" { print $5 }' | sort -u
