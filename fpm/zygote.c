@@ -413,9 +413,14 @@ vouch(struct master *m, struct pool *p, pid_t pid)
 	siginfo_t si = { 0 };
 	uid_t uid, zuid;
 
-	if (pid <= 0 || pid == p->zygote->pid || pid == m->pid ||
-	    children_find(m, pid) != NULL)
+	if (pid <= 0 || pid == m->pid || children_find(m, pid) != NULL)
 		return -1;
+	/* Every zygote is an untracked child of ours: another pool's (of
+	 * the same user) would pass the checks below, and be recorded
+	 * twice. */
+	for (const struct pool *q = m->pools; q != NULL; q = q->next)
+		if (q->zygote != NULL && q->zygote->pid == pid)
+			return -1;
 	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) != 0)
 		return -1;	/* ECHILD: not ours */
 	if (proc_uid(pid, &uid) != 0 || proc_uid(p->zygote->pid, &zuid) != 0 ||

@@ -8,6 +8,7 @@
  * a worker the master was never told about.  Its pid goes to
  * $FPM_LIAR_STRAY_FILE.  Without $FPM_LIAR_PID it does nothing.
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -67,6 +68,35 @@ leave_stray(void)
 		waitpid(mid, NULL, 0);
 }
 
+/* Another zygote of the master's (comm "fpm-zygote", our parent), for
+ * FPM_LIAR_PID=other-zygote: another pool's, of the same user. */
+static pid_t
+other_zygote(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	pid_t found = 0;
+
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		char path[64], comm[32] = "";
+		int pid = atoi(e->d_name), ppid = 0;
+		FILE *f;
+
+		if (pid <= 0 || pid == getpid())
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		if (fscanf(f, "%*d (%31[^)]) %*c %d", comm, &ppid) == 2 &&
+		    strcmp(comm, "fpm-zygote") == 0 && ppid == getppid())
+			found = pid;
+		fclose(f);
+	}
+	if (d != NULL)
+		closedir(d);
+	return found;
+}
+
 __attribute__((constructor)) static void
 lie(void)
 {
@@ -81,8 +111,18 @@ lie(void)
 		return;
 	if (recv(fd, req, sizeof(req), 0) <= 0)
 		return;
-	leave_stray();
-	ans.pid = (pid_t)atoi(victim);
+	if (strcmp(victim, "other-zygote") == 0) {
+		/* the other pool's zygote may start just after ours */
+		ans.pid = 0;
+		for (int tries = 0; tries < 100 && ans.pid == 0; tries++) {
+			ans.pid = other_zygote();
+			if (ans.pid == 0)
+				usleep(50000);
+		}
+	} else {
+		ans.pid = (pid_t)atoi(victim);
+	}
+	leave_stray();	/* after the search: it is named as we are */
 	ans.err = 0;
 	(void)!send(fd, &ans, sizeof(ans), MSG_NOSIGNAL);
 }

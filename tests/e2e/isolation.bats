@@ -61,6 +61,40 @@ stray_pid() {
 	fpm_log_has "child $stray is not a worker the master forked or vouched for: sending SIGKILL"
 }
 
+@test "a PHP zygote that names another pool's zygote as its worker is refused" {
+	[ -r "$FPM_PHP_MODULE" ] || fail "no PHP sapi module at $FPM_PHP_MODULE"
+	: >"$T/stray.pid"
+	chmod 0666 "$T/stray.pid"
+	# Two pools of one user (www-data for many): a's zygote names b's.
+	cat >"$T/fpm.ini" <<-EOF
+	[global]
+	error_log = $T/fpm.log
+	process_control_timeout = 3
+
+	[b]
+	listen = $T/b.sock
+	user = $POOL_USER
+	pm = static
+	pm.max_children = 1
+
+	[a]
+	listen = $T/a.sock
+	user = $POOL_USER
+	pm = static
+	pm.max_children = 1
+	env[FPM_LIAR_PID] = other-zygote
+	env[FPM_LIAR_STRAY_FILE] = $T/stray.pid
+	EOF
+	start_fpm -d "extension=$T/liar.so"
+	wait_until 20 fpm_log_has "\\[pool a\\] the PHP zygote [0-9]+ reported pid [0-9]+, which is not a new worker of the pool: refused" ||
+		fail "no refusal: $(cat "$T/fpm.log")"
+	local zb
+	zb=$(sed -n 's/.*\[pool a\] the PHP zygote [0-9]* reported pid \([0-9]*\),.*/\1/p' "$T/fpm.log" | head -1)
+	[ "$(cat "/proc/$zb/comm")" = fpm-zygote ] || fail "pid $zb is not a zygote"
+	not fpm_log_has "\\[pool a\\] child $zb started"
+	pid_alive "$zb"
+}
+
 hex() {
 	printf '%s' "$1" | od -An -tx1 | tr -d ' \n'
 }
