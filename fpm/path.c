@@ -52,9 +52,9 @@ path_open_append(const char *path)
 	}
 	if (fstat(fd, &st) != 0)
 		e = errno;
-	else if (!S_ISREG(st.st_mode))
-		e = ENOTSUP;
-	else if (st.st_nlink != 1)
+	else if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
+		e = ENOTSUP;	/* a device is root's to make: /dev/null */
+	else if (S_ISREG(st.st_mode) && st.st_nlink != 1)
 		e = EMLINK;
 	else if ((flags = fcntl(fd, F_GETFL)) < 0 ||
 	    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0)
