@@ -238,6 +238,30 @@ static int read_file(struct conf *conf, const char *file, int depth,
 
 /* ---- messages ---------------------------------------------------------- */
 
+/* A string formatted into a buffer of exactly its size.  Not asprintf:
+ * glibc's grows a scratch buffer and frees it, and a value formatted
+ * there (an env[] secret) would stay in freed memory that every child
+ * inherits, out of reach of conf_scrub_pool. */
+static void scrub_str(char *s);
+
+static char *
+exact_printf(const char *fmt, ...)
+{
+	va_list ap, again;
+	char *out;
+	int n;
+
+	va_start(ap, fmt);
+	va_copy(again, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	out = n < 0 ? NULL : malloc((size_t)n + 1);
+	if (out != NULL)
+		vsnprintf(out, (size_t)n + 1, fmt, again);
+	va_end(again);
+	return out;
+}
+
 static char *
 vformat(const struct loc *loc, const char *fmt, va_list ap)
 {
@@ -246,8 +270,7 @@ vformat(const struct loc *loc, const char *fmt, va_list ap)
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (loc != NULL && loc->file != NULL) {
-		if (asprintf(&out, "%s:%d: %s", loc->file, loc->line, msg) < 0)
-			return NULL;
+		out = exact_printf("%s:%d: %s", loc->file, loc->line, msg);
 	} else {
 		out = strdup(msg);
 	}
@@ -476,8 +499,8 @@ resolve_path(const char *v, const char *base, char **out)
 	if (v[0] == '/' || base == NULL || strcmp(v, "stderr") == 0 ||
 	    strcmp(v, "syslog") == 0)
 		*out = strdup(v);
-	else if (asprintf(out, "%s/%s", base, v) < 0)
-		*out = NULL;
+	else
+		*out = exact_printf("%s/%s", base, v);
 	if (*out == NULL)
 		return -1;
 	path_clean(*out);
@@ -490,11 +513,12 @@ set_env(struct pool_conf *pool, const char *name, const char *value)
 	char **env, *kv;
 	size_t nl = strlen(name);
 
-	if (asprintf(&kv, "%s=%s", name, value) < 0)
+	if ((kv = exact_printf("%s=%s", name, value)) == NULL)
 		return -1;
 	for (size_t i = 0; i < pool->nenv; i++) {
 		if (strncmp(pool->env[i], name, nl) == 0 &&
 		    pool->env[i][nl] == '=') {
+			scrub_str(pool->env[i]);
 			free(pool->env[i]);
 			pool->env[i] = kv;
 			return 0;
@@ -1097,7 +1121,7 @@ conf_load(const char *file, const char *prefix)
 	if (file[0] != '/') {
 		char cwd[4096];
 		if (getcwd(cwd, sizeof(cwd)) != NULL)
-			(void)!asprintf(&abs, "%s/%s", cwd, file);
+			abs = exact_printf("%s/%s", cwd, file);
 	}
 	conf->file = abs ? abs : strdup(file);
 	conf->prefix = prefix ? strdup(prefix) : NULL;

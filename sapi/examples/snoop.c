@@ -25,6 +25,7 @@
 
 #define MAXN 4
 #define CHUNK (1 << 20)
+#define WINDOW (1UL << 30)
 
 struct needles {
 	int n;
@@ -67,7 +68,7 @@ decode(const char *qs, struct needles *nd)
 }
 
 static void
-scan_range(fpm_request *req, unsigned long lo, unsigned long hi,
+scan_chunk(fpm_request *req, unsigned long lo, unsigned long hi,
     const char *what, const struct needles *nd, char *buf,
     unsigned long long *total)
 {
@@ -85,8 +86,42 @@ scan_range(fpm_request *req, unsigned long lo, unsigned long hi,
 			if (memmem(buf, (size_t)got, nd->s[i], nd->len[i]) != NULL)
 				fpm_printf(req, "found %d at %#lx in %s\n", i, a, what);
 		}
-		if ((size_t)got < want)
+		if ((size_t)got < want || hi - a <= CHUNK)
 			return;
+	}
+}
+
+/* Read only the pages that are in memory (mincore): a page never
+ * touched reads as zeros and holds nothing, and a sanitizer build
+ * reserves terabytes of such shadow, too much to read.  (No swap on
+ * the test machines; a swapped-out page would be missed.) */
+static void
+scan_range(fpm_request *req, unsigned long lo, unsigned long hi,
+    const char *what, const struct needles *nd, char *buf,
+    unsigned char *vec, unsigned long long *total)
+{
+	const unsigned long pg = (unsigned long)sysconf(_SC_PAGESIZE);
+
+	for (unsigned long w = lo; w < hi; w += WINDOW) {
+		unsigned long end = hi - w < WINDOW ? hi : w + WINDOW;
+		unsigned long n = (end - w) / pg, i = 0;
+
+		if (mincore((void *)w, end - w, vec) != 0) {
+			scan_chunk(req, w, end, what, nd, buf, total);
+			continue;
+		}
+		while (i < n) {
+			unsigned long j;
+
+			while (i < n && !(vec[i] & 1))
+				i++;
+			for (j = i; j < n && (vec[j] & 1); j++)
+				;
+			if (j > i)
+				scan_chunk(req, w + i * pg, w + j * pg, what, nd,
+				    buf, total);
+			i = j;
+		}
 	}
 }
 
@@ -105,10 +140,12 @@ scan_memory(fpm_request *req, const struct needles *nd, const void *skip1,
 	FILE *maps = fopen("/proc/self/maps", "re");
 	char *buf = mmap(NULL, CHUNK, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned char *vec = mmap(NULL, WINDOW / 4096, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	unsigned long long total = 0;
 	char line[512];
 
-	if (maps == NULL || buf == MAP_FAILED) {
+	if (maps == NULL || buf == MAP_FAILED || vec == MAP_FAILED) {
 		fpm_printf(req, "cannot read my own memory\n");
 		return;
 	}
@@ -119,17 +156,19 @@ scan_memory(fpm_request *req, const struct needles *nd, const void *skip1,
 		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3 ||
 		    perms[0] != 'r' || strstr(line, "[vvar") != NULL ||
 		    strstr(line, "[vsyscall]") != NULL ||
-		    holds(lo, hi, buf) || holds(lo, hi, skip1) ||
+		    holds(lo, hi, buf) || holds(lo, hi, vec) ||
+		    holds(lo, hi, skip1) ||
 		    holds(lo, hi, skip2))
 			continue;
 		if (perms[3] == 's' && (strstr(line, "/dev/zero") != NULL ||
 		    strstr(line, "anon_shmem") != NULL || strstr(line, "memfd:")))
 			fpm_printf(req, "shared anonymous mapping %s", line);
 		line[strcspn(line, "\n")] = '\0';
-		scan_range(req, lo, hi, line, nd, buf, &total);
+		scan_range(req, lo, hi, line, nd, buf, vec, &total);
 	}
 	fpm_printf(req, "scanned %llu bytes\n", total);
 	munmap(buf, CHUNK);
+	munmap(vec, WINDOW / 4096);
 	fclose(maps);
 }
 

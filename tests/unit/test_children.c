@@ -61,6 +61,12 @@ fixture_new(void)
 static void
 fixture_free(struct fixture *f)
 {
+	while (f->pool.children) {
+		struct child *c = f->pool.children;
+
+		f->pool.children = c->next;
+		free(c);
+	}
 	scoreboard_free(f->pool.sb);
 	free(f->pool.slot_used);
 	free(f);
