@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdint.h>
+#include <dirent.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -63,9 +64,47 @@ close_except(int *keep, int n)
 	close_range(lo, ~0U, 0);
 }
 
+/* Whether p is own's pool for isolation: itself, or the pool whose status
+ * it serves, or its own status listener (they share one configuration). */
+static int
+same_pool(const struct pool *own, const struct pool *p)
+{
+	return p == own || p == own->status_of || p->status_of == own;
+}
+
+/* Nothing of another pool stays in a child: its scoreboard (the requests
+ * it serves now) is unmapped, its configuration (env[] values,
+ * php_value[], paths) and what its workers wrote last are zeroed in our
+ * copy of the master's memory.  Its descriptors go with close_except. */
+static void
+forget_other_pools(struct master *m, struct pool *own)
+{
+	for (struct pool *p = m->pools; p != NULL; p = p->next) {
+		if (same_pool(own, p))
+			continue;
+		scoreboard_free(p->sb);
+		p->sb = NULL;
+		conf_scrub_pool(p->conf);
+		for (struct child *c = p->children; c != NULL; c = c->next)
+			explicit_bzero(c->out, sizeof(c->out));
+	}
+	conf_scrub_messages(m->conf);
+}
+
+/* The master's stack below us holds what it last looked at: copies of
+ * other pools' scoreboard slots, log lines.  Zero a generous depth. */
+__attribute__((noinline)) static void
+scrub_stack(void)
+{
+	char below[256 * 1024];
+
+	explicit_bzero(below, sizeof(below));
+	__asm__ volatile("" : : "r"(below) : "memory");
+}
+
 /* The child's first steps: a clean signal state; stdio on /dev/null, the
  * output pipes or the error log; only the descriptors it needs (and
- * extra, or -1). */
+ * extra, or -1); nothing of other pools in memory. */
 static void
 child_reset(struct master *m, struct pool *own, const int out[2], int extra)
 {
@@ -90,6 +129,8 @@ child_reset(struct master *m, struct pool *own, const int out[2], int extra)
 		children_set_stdio(out, null);
 	}
 	close_except(keep, 8);
+	forget_other_pools(m, own);
+	scrub_stack();
 }
 
 void
@@ -369,14 +410,16 @@ children_find(struct master *m, pid_t pid)
 	return NULL;
 }
 
+/* Take the child with pid out of the table (or exactly want, when not
+ * NULL: its pid may already be another's). */
 static struct child *
-unlink_child(struct master *m, pid_t pid)
+unlink_child(struct master *m, pid_t pid, const struct child *want)
 {
 	for (struct pool *p = m->pools; p != NULL; p = p->next) {
 		for (struct child **cp = &p->children; *cp; cp = &(*cp)->next) {
 			struct child *c = *cp;
 
-			if (c->pid != pid)
+			if (want != NULL ? c != want : c->pid != pid)
 				continue;
 			*cp = c->next;
 			p->nchildren--;
@@ -475,20 +518,16 @@ note_crash(struct master *m, long long now)
 				children_retire(m, c, "emergency restart");
 }
 
-/* One worker is gone: log it, keep what it wrote, tell its pm. */
+/* One worker is gone, out of the table already: log it, keep what it
+ * wrote, tell its pm. */
 static void
-exited(struct master *m, pid_t pid, int status)
+child_gone(struct master *m, struct child *c, int status)
 {
-	struct child *c = unlink_child(m, pid);
+	pid_t pid = c->pid;
 	long long now = now_ms();
 	char how[96];
 	enum log_level lvl;
 
-	if (c == NULL) {
-		/* a zygote, or not a worker: an -t check child */
-		zygote_exited(m, pid, status);
-		return;
-	}
 	read_output(m, c, 0, 1);
 	read_output(m, c, 1, 1);
 	describe_status(status, how, sizeof(how));
@@ -507,17 +546,47 @@ exited(struct master *m, pid_t pid, int status)
 	free(c);
 }
 
+static void
+exited(struct master *m, pid_t pid, int status)
+{
+	struct child *c = unlink_child(m, pid, NULL);
+
+	if (c == NULL) {
+		/* a zygote, or not a worker: an -t check child */
+		zygote_exited(m, pid, status);
+		return;
+	}
+	child_gone(m, c, status);
+}
+
+/* The exits a wait elsewhere consumed, each noted on its child: no table
+ * to overflow, and the child is found by itself, not by a pid that may be
+ * a new child's by now. */
+static void
+reap_noted(struct master *m)
+{
+	for (struct pool *p = m->pools; p != NULL; p = p->next) {
+		struct child *c = p->children, *next;
+
+		for (; c != NULL; c = next) {
+			next = c->next;
+			if (!c->reaped_elsewhere)
+				continue;
+			unlink_child(m, 0, c);
+			child_gone(m, c, c->exit_status);
+		}
+	}
+	m->npending = 0;
+}
+
 void
 children_reap(struct master *m)
 {
 	int status;
 	pid_t pid;
 
-	while (m->npending > 0) {
-		m->npending--;
-		exited(m, m->pending[m->npending].pid,
-		    m->pending[m->npending].status);
-	}
+	if (m->npending > 0)
+		reap_noted(m);
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
 		exited(m, pid, status);
 }
@@ -525,10 +594,22 @@ children_reap(struct master *m)
 void
 children_exited_elsewhere(struct master *m, pid_t pid, int status)
 {
-	if (m->npending == (int)(sizeof(m->pending) / sizeof(m->pending[0])))
+	struct child *c = children_find(m, pid);
+
+	if (c == NULL || c->reaped_elsewhere)
 		return;
-	m->pending[m->npending].pid = pid;
-	m->pending[m->npending++].status = status;
+	c->reaped_elsewhere = 1;
+	c->exit_status = status;
+	m->npending++;
+}
+
+/* A child whose exit was consumed elsewhere is gone: its pid may be
+ * another process's by now. */
+static void
+signal_child(const struct child *c, int sig)
+{
+	if (!c->reaped_elsewhere)
+		kill(c->pid, sig);
 }
 
 /* Ask c to leave after its request: the flag in its slot, which a busy
@@ -539,7 +620,7 @@ quit(struct child *c)
 	if (c->slot >= 0)	/* not a previous master's worker */
 		atomic_store_explicit(&c->pool->sb->slots[c->slot].quit, 1,
 		    memory_order_relaxed);
-	kill(c->pid, SIGQUIT);
+	signal_child(c, SIGQUIT);
 }
 
 void
@@ -583,7 +664,7 @@ children_signal_retiring(struct master *m)
 	for (struct pool *p = m->pools; p != NULL; p = p->next)
 		if (p->retiring)
 			for (struct child *c = p->children; c; c = c->next)
-				kill(c->pid, SIGQUIT);
+				signal_child(c, SIGQUIT);
 }
 
 void
@@ -611,7 +692,7 @@ children_signal_all(struct master *m, int sig)
 			if (sig == SIGQUIT)
 				quit(c);
 			else
-				kill(c->pid, sig);
+				signal_child(c, sig);
 		}
 	}
 }
@@ -639,4 +720,46 @@ children_watch_listen(struct master *m, struct pool *p, int on)
 		master_unwatch(m, p->listen_fd);
 	}
 	p->listen_armed = on;
+}
+
+/* Our children listed by the kernel in one task's children file. */
+static int
+kill_listed(const struct master *m, const char *path)
+{
+	FILE *f = fopen(path, "re");
+	int pid, n = 0;
+
+	if (f == NULL)
+		return 0;
+	while (fscanf(f, "%d", &pid) == 1) {
+		if (pid <= 0 || pid == m->pid)
+			continue;
+		log_warning("stopping: child %d is not a worker the master "
+		    "forked or vouched for: sending SIGKILL", pid);
+		kill(pid, SIGKILL);
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+int
+children_kill_strays(struct master *m)
+{
+	char path[300];
+	struct dirent *d;
+	DIR *dir;
+	int n = 0;
+
+	if ((dir = opendir("/proc/self/task")) == NULL)
+		return 0;
+	while ((d = readdir(dir)) != NULL) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/children",
+		    d->d_name);
+		n += kill_listed(m, path);
+	}
+	closedir(dir);
+	return n;
 }

@@ -56,6 +56,11 @@ void children_signal_retiring(struct master *m);
  * counted, and gets SIGKILL if it outlives process_control_timeout. */
 void children_retire(struct master *m, struct child *c, const char *why);
 
+/* Stopping, every worker gone: SIGKILL every child the kernel still
+ * lists as ours (workers a lying zygote did not report, orphans of pool
+ * code reparented to us).  Returns how many. */
+int children_kill_strays(struct master *m);
+
 /* Send sig to every worker of every pool. */
 void children_signal_all(struct master *m, int sig);
 

@@ -238,6 +238,30 @@ static int read_file(struct conf *conf, const char *file, int depth,
 
 /* ---- messages ---------------------------------------------------------- */
 
+/* A string formatted into a buffer of exactly its size.  Not asprintf:
+ * glibc's grows a scratch buffer and frees it, and a value formatted
+ * there (an env[] secret) would stay in freed memory that every child
+ * inherits, out of reach of conf_scrub_pool. */
+static void scrub_str(char *s);
+
+static char *
+exact_printf(const char *fmt, ...)
+{
+	va_list ap, again;
+	char *out;
+	int n;
+
+	va_start(ap, fmt);
+	va_copy(again, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	out = n < 0 ? NULL : malloc((size_t)n + 1);
+	if (out != NULL)
+		vsnprintf(out, (size_t)n + 1, fmt, again);
+	va_end(again);
+	return out;
+}
+
 static char *
 vformat(const struct loc *loc, const char *fmt, va_list ap)
 {
@@ -246,8 +270,7 @@ vformat(const struct loc *loc, const char *fmt, va_list ap)
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (loc != NULL && loc->file != NULL) {
-		if (asprintf(&out, "%s:%d: %s", loc->file, loc->line, msg) < 0)
-			return NULL;
+		out = exact_printf("%s:%d: %s", loc->file, loc->line, msg);
 	} else {
 		out = strdup(msg);
 	}
@@ -476,8 +499,8 @@ resolve_path(const char *v, const char *base, char **out)
 	if (v[0] == '/' || base == NULL || strcmp(v, "stderr") == 0 ||
 	    strcmp(v, "syslog") == 0)
 		*out = strdup(v);
-	else if (asprintf(out, "%s/%s", base, v) < 0)
-		*out = NULL;
+	else
+		*out = exact_printf("%s/%s", base, v);
 	if (*out == NULL)
 		return -1;
 	path_clean(*out);
@@ -490,11 +513,12 @@ set_env(struct pool_conf *pool, const char *name, const char *value)
 	char **env, *kv;
 	size_t nl = strlen(name);
 
-	if (asprintf(&kv, "%s=%s", name, value) < 0)
+	if ((kv = exact_printf("%s=%s", name, value)) == NULL)
 		return -1;
 	for (size_t i = 0; i < pool->nenv; i++) {
 		if (strncmp(pool->env[i], name, nl) == 0 &&
 		    pool->env[i][nl] == '=') {
+			scrub_str(pool->env[i]);
 			free(pool->env[i]);
 			pool->env[i] = kv;
 			return 0;
@@ -830,6 +854,7 @@ reader_gets(char *str, int num, void *stream)
 		len = 1;
 	}
 	memcpy(str, p, len + 1);
+	explicit_bzero(line, cap);	/* values may be secrets: see scrub_stack */
 	free(line);
 	check_syntax(r, str);
 	if (*str == '[')
@@ -979,13 +1004,11 @@ apply_directive(struct reader *r, const struct loc *loc,
 		return;
 	}
 	if (set_value(d, base, value, r->conf->prefix ? r->conf->prefix :
-	    r->dir, err, sizeof(err)) != 0) {
+	    r->dir, err, sizeof(err)) != 0)
 		conf_error(r->conf, loc, "[%s] '%s': %s", section, key, err);
-		return;
-	}
-	if (r->pool == NULL)
-		return;
-	r->pool->where[d - directives] = *loc;
+	else if (r->pool != NULL)
+		r->pool->where[d - directives] = *loc;
+	explicit_bzero(value, sizeof(value));
 }
 
 static int
@@ -1027,13 +1050,28 @@ unreadable(struct conf *conf, const char *file, const struct loc *from,
 	return -1;
 }
 
+/* The text of a configuration is secret to its pool (env[] values,
+ * php_admin_value[]), and workers of every pool are forked from this
+ * memory: the stdio buffer, inih's line buffer and our copies of lines
+ * are zeroed once read, and what the parse left on the stack below us. */
+#define IOBUF_SIZE 8192
+
+__attribute__((noinline)) static void
+scrub_stack(void)
+{
+	char below[64 * 1024];
+
+	explicit_bzero(below, sizeof(below));
+	__asm__ volatile("" : : "r"(below) : "memory");
+}
+
 static int
 read_file(struct conf *conf, const char *file, int depth,
     const struct loc *from)
 {
 	struct reader r = { .conf = conf, .depth = depth, .in_global = 1 };
 	struct stat st;
-	char *copy, *dir;
+	char *copy, *dir, *iobuf;
 	int rc;
 
 	r.fp = fopen(file, "r");
@@ -1053,8 +1091,15 @@ read_file(struct conf *conf, const char *file, int depth,
 	append(&conf->files, &conf->nfiles, dir);
 	r.file = conf->files[conf->nfiles - 2];
 	r.dir = dir;
+	iobuf = malloc(IOBUF_SIZE);
+	if (iobuf != NULL)
+		setvbuf(r.fp, iobuf, _IOFBF, IOBUF_SIZE);
 	rc = ini_parse_stream(reader_gets, &r, handler, &r);
 	fclose(r.fp);
+	if (iobuf != NULL)
+		explicit_bzero(iobuf, IOBUF_SIZE);
+	free(iobuf);
+	scrub_stack();
 	if (r.read_errno != 0)
 		return unreadable(conf, file, from, strerror(r.read_errno));
 	if (rc > 0 && r.syntax_errors == 0) {
@@ -1076,7 +1121,7 @@ conf_load(const char *file, const char *prefix)
 	if (file[0] != '/') {
 		char cwd[4096];
 		if (getcwd(cwd, sizeof(cwd)) != NULL)
-			(void)!asprintf(&abs, "%s/%s", cwd, file);
+			abs = exact_printf("%s/%s", cwd, file);
 	}
 	conf->file = abs ? abs : strdup(file);
 	conf->prefix = prefix ? strdup(prefix) : NULL;
@@ -1337,6 +1382,43 @@ free_list(char **l, size_t n)
 	free(l);
 }
 
+static void
+scrub_str(char *s)
+{
+	if (s != NULL)
+		explicit_bzero(s, strlen(s));
+}
+
+void
+conf_scrub_pool(struct pool_conf *p)
+{
+	for (size_t i = 0; i < NDIRECTIVES; i++) {
+		const struct directive *d = &directives[i];
+
+		if (d->scope == S_POOL && holds_string(d))
+			scrub_str(*(char **)((char *)p + d->offset));
+	}
+	for (size_t i = 0; i < p->nenv; i++)
+		scrub_str(p->env[i]);
+	for (size_t i = 0; i < p->nsuppress_paths; i++)
+		scrub_str(p->suppress_paths[i]);
+	for (size_t i = 0; i < p->nphp_ini; i++) {
+		scrub_str(p->php_ini[i].name);
+		scrub_str(p->php_ini[i].value);
+	}
+	explicit_bzero(&p->listen_addr, sizeof(p->listen_addr));
+	explicit_bzero(&p->status_listen_addr, sizeof(p->status_listen_addr));
+}
+
+void
+conf_scrub_messages(struct conf *conf)
+{
+	for (size_t i = 0; i < conf->nerrors; i++)
+		scrub_str(conf->errors[i]);
+	for (size_t i = 0; i < conf->nwarnings; i++)
+		scrub_str(conf->warnings[i]);
+}
+
 void
 conf_free(struct conf *conf)
 {
@@ -1346,6 +1428,7 @@ conf_free(struct conf *conf)
 		return;
 	for (p = conf->pools; p != NULL; p = next) {
 		next = p->next;
+		conf_scrub_pool(p);	/* freed memory goes to later children */
 		free_fields(S_POOL, p);
 		free_list(p->env, p->nenv);
 		free_list(p->suppress_paths, p->nsuppress_paths);

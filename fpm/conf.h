@@ -149,6 +149,12 @@ size_t conf_validate(struct conf *conf, int is_root, int allow_root);
 
 void conf_free(struct conf *conf);
 
+/* In a child: zero, in place, every string of another pool's
+ * configuration (env[] values, php_value[], paths, addresses), and the
+ * messages of conf (they may quote values).  The pointers stay valid. */
+void conf_scrub_pool(struct pool_conf *p);
+void conf_scrub_messages(struct conf *conf);
+
 /* Append a formatted error (or warning) about loc to conf. */
 void conf_error(struct conf *conf, const struct loc *loc, const char *fmt,
     ...) __attribute__((format(printf, 3, 4)));

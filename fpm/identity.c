@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "identity.h"
+#include "path.h"
 
 static int
 set_limit(int resource, const char *name, long long v, char *err,
@@ -36,11 +37,20 @@ set_limit(int resource, const char *name, long long v, char *err,
 	return 0;
 }
 
-/* chdir defaults to "/", so a chroot never leaves the cwd outside. */
+/* chdir defaults to "/", so a chroot never leaves the cwd outside.  The
+ * jail is entered by its resolved path, once no one but root can change
+ * what that leads to. */
 static int
 set_root(const struct pool_conf *c, char *err, size_t errlen)
 {
-	if (c->chroot != NULL && chroot(c->chroot) != 0) {
+	char real[4096], why[512];
+
+	if (c->chroot != NULL && path_resolve_trusted(c->chroot, real,
+	    sizeof(real), why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "chroot %s refused: %s", c->chroot, why);
+		return -1;
+	}
+	if (c->chroot != NULL && chroot(real) != 0) {
 		snprintf(err, errlen, "chroot(%s) failed: %s", c->chroot,
 		    strerror(errno));
 		return -1;
@@ -81,13 +91,40 @@ identity_lookup(const char *user, const char *group, uid_t *uid, gid_t *gid,
 	return 0;
 }
 
+/* The user's groups as the host's /etc/group has them, looked up before
+ * chroot: a jail's own /etc/group (its owner's to write) must not put the
+ * worker into root's or disk's group, as initgroups(3) after chroot
+ * would.  Returns the list (free it) and its length in *n, or NULL. */
+static gid_t *
+host_groups(const char *user, gid_t gid, int *n, char *err, size_t errlen)
+{
+	int want = 64;
+	gid_t *list = NULL;
+
+	for (int tries = 0; tries < 3; tries++) {
+		gid_t *more = realloc(list, (size_t)want * sizeof(*list));
+
+		if (more == NULL)
+			break;
+		list = more;
+		*n = want;
+		if (getgrouplist(user, gid, list, n) >= 0)
+			return list;
+		want = *n > want ? *n : want * 2;
+	}
+	free(list);
+	snprintf(err, errlen, "getgrouplist(%s, %u) failed", user,
+	    (unsigned)gid);
+	return NULL;
+}
+
 static int
-set_user(const struct pool_conf *c, uid_t uid, gid_t gid, char *err,
+set_user(uid_t uid, gid_t gid, const gid_t *groups, int ngroups, char *err,
     size_t errlen)
 {
-	if (initgroups(c->user, gid) != 0) {
-		snprintf(err, errlen, "initgroups(%s, %u) failed: %s", c->user,
-		    (unsigned)gid, strerror(errno));
+	if (setgroups((size_t)ngroups, groups) != 0) {
+		snprintf(err, errlen, "setgroups(%d groups) failed: %s",
+		    ngroups, strerror(errno));
 		return -1;
 	}
 	if (setgid(gid) != 0 || getgid() != gid || getegid() != gid) {
@@ -240,17 +277,11 @@ drop_bounding(char *err, size_t errlen)
 	return 0;
 }
 
-int
-identity_apply(const struct pool_conf *c, char *err, size_t errlen)
+/* The steps up to the user's ids; groups is the host's list for it. */
+static int
+apply_root_and_user(const struct pool_conf *c, int as_root, uid_t uid,
+    gid_t gid, const gid_t *groups, int ngroups, char *err, size_t errlen)
 {
-	int as_root = geteuid() == 0 && c->user != NULL;
-	uid_t uid = 0;
-	gid_t gid = 0;
-
-	/* Look the ids up before chroot: /etc/passwd may not be inside. */
-	if (as_root && identity_lookup(c->user, c->group, &uid, &gid, err,
-	    errlen) != 0)
-		return -1;
 	if (set_limit(RLIMIT_NOFILE, "RLIMIT_NOFILE", c->rlimit_files, err,
 	    errlen) != 0 || set_limit(RLIMIT_CORE, "RLIMIT_CORE",
 	    c->rlimit_core, err, errlen) != 0)
@@ -265,7 +296,31 @@ identity_apply(const struct pool_conf *c, char *err, size_t errlen)
 		return -1;
 	if (drop_bounding(err, errlen) != 0)
 		return -1;
-	if (as_root && set_user(c, uid, gid, err, errlen) != 0)
+	if (as_root && set_user(uid, gid, groups, ngroups, err, errlen) != 0)
+		return -1;
+	return 0;
+}
+
+int
+identity_apply(const struct pool_conf *c, char *err, size_t errlen)
+{
+	int as_root = geteuid() == 0 && c->user != NULL;
+	uid_t uid = 0;
+	gid_t gid = 0, *groups = NULL;
+	int ngroups = 0, rc;
+
+	/* Look the ids up before chroot: /etc/passwd may not be inside, and
+	 * what is inside is the jail owner's, not the host's. */
+	if (as_root && identity_lookup(c->user, c->group, &uid, &gid, err,
+	    errlen) != 0)
+		return -1;
+	if (as_root && (groups = host_groups(c->user, gid, &ngroups, err,
+	    errlen)) == NULL)
+		return -1;
+	rc = apply_root_and_user(c, as_root, uid, gid, groups, ngroups, err,
+	    errlen);
+	free(groups);
+	if (rc != 0)
 		return -1;
 	if (set_env(c, err, errlen) != 0)
 		return -1;

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <sys/socket.h>
+#include <sys/sysmacros.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 
@@ -106,9 +107,9 @@ diag_request(int nl, uint32_t ino)
 	msg.nlh.nlmsg_flags = NLM_F_REQUEST;
 	msg.nlh.nlmsg_seq = DIAG_SEQ;
 	msg.req.sdiag_family = AF_UNIX;
-	msg.req.udiag_states = 1U << TCP_LISTEN;
+	msg.req.udiag_states = ~0U;	/* any state: checked by the caller */
 	msg.req.udiag_ino = ino;
-	msg.req.udiag_show = UDIAG_SHOW_RQLEN;
+	msg.req.udiag_show = UDIAG_SHOW_RQLEN | UDIAG_SHOW_VFS;
 	msg.req.udiag_cookie[0] = INET_DIAG_NOCOOKIE;
 	msg.req.udiag_cookie[1] = INET_DIAG_NOCOOKIE;
 	if (send(nl, &msg, sizeof(msg), 0) == -1)
@@ -116,40 +117,54 @@ diag_request(int nl, uint32_t ino)
 	return 0;
 }
 
-/* Find UNIX_DIAG_RQLEN among the attributes after the unix_diag_msg. */
-static int
-diag_rqlen(const struct nlmsghdr *nlh, struct unix_diag_rqlen *rql)
+/* What the kernel told of the socket: its queue, and the file it is bound
+ * to (a socket bound to no path, or an abstract one, has none). */
+struct diag_answer {
+	struct unix_diag_rqlen rql;
+	struct unix_diag_vfs vfs;
+	int state;
+	int has_rql, has_vfs;
+};
+
+/* Pick UNIX_DIAG_RQLEN and UNIX_DIAG_VFS among the attributes after the
+ * unix_diag_msg. */
+static void
+diag_attrs(const struct nlmsghdr *nlh, struct diag_answer *a)
 {
 	const char *p = (const char *)NLMSG_DATA(nlh) +
 	    NLMSG_ALIGN(sizeof(struct unix_diag_msg));
 	const char *end = (const char *)nlh + nlh->nlmsg_len;
 	const struct nlattr *nla;
+	int type;
 
 	while (end - p >= NLA_HDRLEN) {
 		nla = (const struct nlattr *)p;
 		if (nla->nla_len < NLA_HDRLEN || nla->nla_len > end - p)
 			break;
-		if ((nla->nla_type & NLA_TYPE_MASK) == UNIX_DIAG_RQLEN &&
-		    nla->nla_len >= NLA_HDRLEN + sizeof(*rql)) {
-			memcpy(rql, p + NLA_HDRLEN, sizeof(*rql));
-			return 0;
+		type = nla->nla_type & NLA_TYPE_MASK;
+		if (type == UNIX_DIAG_RQLEN &&
+		    nla->nla_len >= NLA_HDRLEN + sizeof(a->rql)) {
+			memcpy(&a->rql, p + NLA_HDRLEN, sizeof(a->rql));
+			a->has_rql = 1;
+		}
+		if (type == UNIX_DIAG_VFS &&
+		    nla->nla_len >= NLA_HDRLEN + sizeof(a->vfs)) {
+			memcpy(&a->vfs, p + NLA_HDRLEN, sizeof(a->vfs));
+			a->has_vfs = 1;
 		}
 		p += NLA_ALIGN(nla->nla_len);
 	}
-	errno = EPROTO;
-	return -1;
 }
 
-/* One message of the reply.  Returns 1 when it answered the request (q
+/* One message of the reply.  Returns 1 when it answered the request (a
  * filled in), 0 when it is not ours, -1 on an error reported or a reply
  * that makes no sense. */
 static int
 diag_message(const struct nlmsghdr *nlh, uint32_t portid, uint32_t ino,
-    struct listenq *q)
+    struct diag_answer *a)
 {
 	const struct nlmsgerr *err;
 	const struct unix_diag_msg *udm;
-	struct unix_diag_rqlen rql;
 
 	if (nlh->nlmsg_seq != DIAG_SEQ || nlh->nlmsg_pid != portid)
 		return 0;
@@ -169,15 +184,8 @@ diag_message(const struct nlmsghdr *nlh, uint32_t portid, uint32_t ino,
 		errno = EPROTO;
 		return -1;
 	}
-	/* rqueue/wqueue mean queue and backlog only for a listener. */
-	if (udm->udiag_state != TCP_LISTEN) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (diag_rqlen(nlh, &rql) == -1)
-		return -1;
-	q->len = rql.udiag_rqueue;
-	q->max = rql.udiag_wqueue;
+	a->state = udm->udiag_state;
+	diag_attrs(nlh, a);
 	return 1;
 }
 
@@ -185,7 +193,7 @@ diag_message(const struct nlmsghdr *nlh, uint32_t portid, uint32_t ino,
  * to the kernel and fresh, so the first should; the bound only keeps a
  * confused kernel from holding us longer than a few timeouts. */
 static int
-diag_reply(int nl, uint32_t portid, uint32_t ino, struct listenq *q)
+diag_reply(int nl, uint32_t portid, uint32_t ino, struct diag_answer *a)
 {
 	union {
 		struct nlmsghdr nlh;
@@ -208,7 +216,7 @@ diag_reply(int nl, uint32_t portid, uint32_t ino, struct listenq *q)
 		left = (size_t)n;
 		for (nlh = &u.nlh; NLMSG_OK(nlh, left);
 		    nlh = NLMSG_NEXT(nlh, left)) {
-			rc = diag_message(nlh, portid, ino, q);
+			rc = diag_message(nlh, portid, ino, a);
 			if (rc != 0)
 				return rc == 1 ? 0 : -1;
 		}
@@ -222,7 +230,7 @@ diag_reply(int nl, uint32_t portid, uint32_t ino, struct listenq *q)
 }
 
 static int
-unix_queue(int fd, struct listenq *q)
+unix_diag(int fd, struct diag_answer *a)
 {
 	struct stat st;
 	uint32_t portid;
@@ -238,11 +246,32 @@ unix_queue(int fd, struct listenq *q)
 		return -1;
 	rc = diag_request(nl, (uint32_t)st.st_ino);
 	if (rc == 0)
-		rc = diag_reply(nl, portid, (uint32_t)st.st_ino, q);
+		rc = diag_reply(nl, portid, (uint32_t)st.st_ino, a);
 	saved = errno;
 	close(nl);
 	errno = saved;
 	return rc;
+}
+
+static int
+unix_queue(int fd, struct listenq *q)
+{
+	struct diag_answer a = { .has_rql = 0 };
+
+	if (unix_diag(fd, &a) == -1)
+		return -1;
+	/* rqueue/wqueue mean queue and backlog only for a listener. */
+	if (a.state != TCP_LISTEN) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (!a.has_rql) {
+		errno = EPROTO;
+		return -1;
+	}
+	q->len = a.rql.udiag_rqueue;
+	q->max = a.rql.udiag_wqueue;
+	return 0;
 }
 
 int
@@ -272,5 +301,23 @@ listenq_read(int fd, struct listenq *q)
 	if ((domain == AF_UNIX ? unix_queue(fd, &r) : tcp_queue(fd, &r)) == -1)
 		return -1;
 	*q = r;
+	return 0;
+}
+
+int
+listenq_bound_file(int fd, dev_t *dev, ino_t *ino)
+{
+	struct diag_answer a = { .has_vfs = 0 };
+
+	if (unix_diag(fd, &a) == -1)
+		return -1;
+	if (!a.has_vfs) {
+		errno = ENOENT;
+		return -1;
+	}
+	/* The kernel's own dev_t encoding (major << 20 | minor), not the
+	 * one stat(2) gives. */
+	*dev = makedev(a.vfs.udiag_vfs_dev >> 20, a.vfs.udiag_vfs_dev & 0xfffff);
+	*ino = a.vfs.udiag_vfs_ino;
 	return 0;
 }

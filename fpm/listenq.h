@@ -6,6 +6,8 @@
 #ifndef FPM_LISTENQ_H
 #define FPM_LISTENQ_H
 
+#include <sys/types.h>
+
 struct listenq {
 	unsigned len;	/* connections waiting to be accepted now */
 	unsigned max;	/* the queue's limit (the effective backlog) */
@@ -27,5 +29,12 @@ struct listenq {
  * not a stream (or is SCTP), EINVAL for one that is not listening; else
  * what the kernel said. */
 int listenq_read(int fd, struct listenq *q);
+
+/* The file the listening unix socket fd is bound to, as the kernel knows
+ * it (sock_diag's UNIX_DIAG_VFS): what a path must lead to before fpm
+ * touches it as this socket's.  Only the low 32 bits of the inode number
+ * are reported.  Returns 0, or -1 with errno: ENOENT for a socket bound
+ * to no file (abstract), else as listenq_read. */
+int listenq_bound_file(int fd, dev_t *dev, ino_t *ino);
 
 #endif

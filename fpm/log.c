@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "path.h"
 
 #define LOG_LIMIT_DEFAULT	1024
 
@@ -167,8 +168,7 @@ log_open(const char *path)
 			return -1;
 		is_syslog = 1;
 	} else {
-		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
-		    O_CLOEXEC, 0640);
+		fd = path_open_append(path);
 		if (fd < 0)
 			return -1;
 	}

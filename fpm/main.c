@@ -19,6 +19,7 @@
 #include "identity.h"
 #include "log.h"
 #include "master.h"
+#include "path.h"
 #include "pidfile.h"
 #include "pool.h"
 #include "reload.h"
@@ -239,9 +240,8 @@ open_log(const struct global_conf *g)
 	if (strcmp(g->error_log, "syslog") == 0)
 		fatal("error_log = syslog: cannot connect to %s: %s",
 		    g->syslog_socket, strerror(errno));
-	fatal("cannot open error_log %s: %s", g->error_log, errno == ELOOP ?
-	    "it is a symbolic link, which fpm does not follow" :
-	    strerror(errno));
+	fatal("cannot open error_log %s: %s", g->error_log,
+	    path_open_why(errno));
 }
 
 /* The pools listen: say so in the log, to systemd, and to the parent
@@ -315,7 +315,7 @@ main(int argc, char **argv)
 	    pools_create(&m) != 0) {
 		pools_close(&m);
 		if (m.pidfile != NULL)
-			unlink(m.pidfile);
+			pidfile_remove(m.pidfile);
 		return 1;
 	}
 	reload_adopt_workers(&m);
@@ -325,7 +325,7 @@ main(int argc, char **argv)
 	rc = master_run(&m);
 	pools_close(&m);
 	if (m.pidfile != NULL)
-		unlink(m.pidfile);
+		pidfile_remove(m.pidfile);
 	/* All freed, so that a leak checker's report shows only real leaks. */
 	pools_free(&m);
 	reload_free(&m);

@@ -23,6 +23,7 @@
 #include "control.h"
 #include "log.h"
 #include "master.h"
+#include "path.h"
 #include "pm.h"
 #include "pool.h"
 #include "reload.h"
@@ -114,7 +115,7 @@ reopen_logs(struct master *m)
 	if (m->conf->global.error_log != NULL &&
 	    log_open(m->conf->global.error_log) != 0)
 		log_error("SIGUSR1: cannot reopen %s: %s",
-		    m->conf->global.error_log, strerror(errno));
+		    m->conf->global.error_log, path_open_why(errno));
 	else
 		log_notice("SIGUSR1 received, error log reopened");
 	if (pools_reopen_logs(m) == 0)
@@ -289,6 +290,8 @@ master_run(struct master *m)
 		for (int i = 0; i < n; i++)
 			on_event(m, ev[i].data.ptr);
 	}
+	/* Nothing we did not fork or vouch for outlives us. */
+	children_kill_strays(m);
 	log_notice("exiting, bye-bye!");
 	return 0;
 }

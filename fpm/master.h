@@ -43,6 +43,8 @@ struct child {
 	long long slow_logged;		/* req_start_ms of the request the slow
 					 * log has, so it is logged once */
 	struct child_out out[2];
+	int reaped_elsewhere;		/* its exit was consumed elsewhere */
+	int exit_status;		/* ...with this status */
 	struct child *next;
 };
 
@@ -93,9 +95,8 @@ struct master {
 	int killed;			/* SIGKILL sent to stragglers */
 	long long wake_at;		/* earliest deadline of this round */
 	long long sample_at;		/* next pools_sample() */
-	struct { pid_t pid; int status; } pending[16];	/* exits reaped
-					 * elsewhere, for children_reap */
-	int npending;
+	int npending;			/* children whose exit a wait outside
+					 * children_reap consumed */
 	long long *crashes;		/* emergency restart: recent crash times */
 	int ncrashes;
 	const char *pidfile;

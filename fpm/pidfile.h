@@ -14,4 +14,8 @@ int pidfile_write(const char *path);
  * missing, stale, or ours (as after a reload, which keeps the pid). */
 pid_t pidfile_holder(const char *path);
 
+/* Remove path if it is still our pid file (a regular file holding our
+ * pid, in the directory path leads to now); anything else stays. */
+void pidfile_remove(const char *path);
+
 #endif

@@ -82,6 +82,7 @@ pm_longest_idle(const struct pm_worker *w, int n)
 int
 pm_workers(const struct pool *p, struct pm_worker *w, int n)
 {
+	long long now = now_ms();
 	int k = 0;
 
 	for (struct child *c = p->children; c != NULL && k < n; c = c->next) {
@@ -93,8 +94,11 @@ pm_workers(const struct pool *p, struct pm_worker *w, int n)
 		w[k].starting = !c->ready;
 		w[k].idle = 0;
 		w[k].idle_since = 0;
+		/* The slot is the worker's word: an idle time outside the
+		 * clock's range would overflow the pm's arithmetic. */
 		if (c->ready && scoreboard_read(&p->sb->slots[c->slot], &s) == 0
-		    && s.pid == c->pid && s.state == SB_IDLE) {
+		    && s.pid == c->pid && s.state == SB_IDLE &&
+		    s.idle_since_ms >= 0 && s.idle_since_ms <= now) {
 			w[k].idle = 1;
 			w[k].idle_since = s.idle_since_ms;
 		}

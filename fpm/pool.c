@@ -15,69 +15,41 @@
 
 #include "identity.h"
 #include "log.h"
+#include "path.h"
 #include "pm.h"
 #include "listenq.h"
 #include "pool.h"
 #include "reload.h"
 #include "scoreboard.h"
+#include "sockfile.h"
 #include "zygote.h"
 
-/* A unix socket file left by a dead server is removed; one that still
- * accepts connections belongs to a live server and is an error. */
-static int
-clear_stale_socket(const struct addr *a, char *err, size_t errlen)
-{
-	struct stat st;
-	int fd, alive;
-
-	if (lstat(a->u.un.sun_path, &st) != 0)
-		return 0;
-	if (!S_ISSOCK(st.st_mode)) {
-		snprintf(err, errlen, "'%s' exists and is not a socket",
-		    a->u.un.sun_path);
-		return -1;
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	alive = fd >= 0 && connect(fd, &a->u.sa, a->len) == 0;
-	if (fd >= 0)
-		close(fd);
-	if (alive) {
-		snprintf(err, errlen, "'%s' is in use by another server",
-		    a->u.un.sun_path);
-		return -1;
-	}
-	if (unlink(a->u.un.sun_path) != 0) {
-		snprintf(err, errlen, "unlink(%s) failed: %s", a->u.un.sun_path,
-		    strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 /* Owner and mode of a unix socket, as php-fpm: owner defaults to the
- * master's user, group to the owner's group, mode to 0660. */
+ * master's user, group to the owner's group, mode to 0660.  Applied to
+ * the socket's own file, never to what its path may lead to by now. */
 static int
-set_socket_perms(const struct pool_conf *c, char *err, size_t errlen)
+set_socket_perms(const struct pool_conf *c, int fd, char *err,
+    size_t errlen)
 {
-	const char *path = c->listen_addr.u.un.sun_path;
 	uid_t uid;
 	gid_t gid;
 
 	if (identity_lookup(c->listen_owner, c->listen_group, &uid, &gid, err,
 	    errlen) != 0)
 		return -1;
-	if ((uid != (uid_t)-1 || gid != (gid_t)-1) &&
-	    chown(path, uid, gid) != 0) {
-		snprintf(err, errlen, "chown(%s) failed: %s", path,
-		    strerror(errno));
-		return -1;
-	}
-	if (chmod(path, (mode_t)c->listen_mode) != 0) {
-		snprintf(err, errlen, "chmod(%s, %04llo) failed: %s", path,
-		    c->listen_mode, strerror(errno));
-		return -1;
-	}
-	return 0;
+	return sockfile_set_perms(fd, c->listen_addr.u.un.sun_path, uid, gid,
+	    (mode_t)c->listen_mode, err, errlen);
+}
+
+/* Remove the file of a socket fpm is closing, if it still is that
+ * socket's: a file swapped in its place stays. */
+void
+pool_unlink_socket(int fd, const char *path)
+{
+	char err[512];
+
+	if (sockfile_unlink(fd, path, err, sizeof(err)) != 0)
+		log_warning("%s", err);
 }
 
 /* listen(2) again on a listening socket only changes its backlog. */
@@ -101,7 +73,8 @@ pool_listen(const struct pool_conf *c, char *err, size_t errlen)
 	int fd, one = 1;
 	mode_t old;
 
-	if (addr_is_unix(a) && clear_stale_socket(a, err, errlen) != 0)
+	if (addr_is_unix(a) && sockfile_clear_stale(a->u.un.sun_path, &a->u.sa,
+	    a->len, err, errlen) != 0)
 		return -1;
 	fd = socket(a->u.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0);
@@ -122,12 +95,14 @@ pool_listen(const struct pool_conf *c, char *err, size_t errlen)
 		return -1;
 	}
 	umask(old);
-	if (addr_is_unix(a) && set_socket_perms(c, err, errlen) != 0) {
+	if (addr_is_unix(a) && set_socket_perms(c, fd, err, errlen) != 0) {
+		pool_unlink_socket(fd, a->u.un.sun_path);
 		close(fd);
-		unlink(a->u.un.sun_path);
 		return -1;
 	}
 	if (listen_backlog(c, fd, err, errlen) != 0) {
+		if (addr_is_unix(a))
+			pool_unlink_socket(fd, a->u.un.sun_path);
 		close(fd);
 		return -1;
 	}
@@ -145,9 +120,19 @@ pool_adopt(const struct pool_conf *c, int fd, char *err, size_t errlen)
 		    strerror(errno));
 		return -1;
 	}
-	if (addr_is_unix(&c->listen_addr) &&
-	    set_socket_perms(c, err, errlen) != 0)
-		return -1;
+	if (addr_is_unix(&c->listen_addr)) {
+		uid_t uid;
+		gid_t gid;
+
+		if (identity_lookup(c->listen_owner, c->listen_group, &uid,
+		    &gid, err, errlen) != 0)
+			return -1;
+		/* A file swapped in the socket's place harms only this
+		 * pool's own clients: logged, and the reload goes on. */
+		if (sockfile_set_perms(fd, c->listen_addr.u.un.sun_path, uid,
+		    gid, (mode_t)c->listen_mode, err, errlen) != 0)
+			log_warning("[pool %s] %s", c->name, err);
+	}
 	return listen_backlog(c, fd, err, errlen);
 }
 
@@ -159,14 +144,13 @@ open_log(struct pool *p, const char *what, const char *path, int *fdp)
 
 	if (path == NULL)
 		return 0;
-	/* never through a symlink: one planted in a log directory another
-	 * user may write to would have us append to any file */
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
-	    0640);
+	/* never through a symlink, into a FIFO or a hard link: one planted
+	 * in a log directory another user may write to would have us append
+	 * to any file, or wait forever */
+	fd = path_open_append(path);
 	if (fd < 0) {
 		log_alert("[pool %s] cannot open %s %s: %s", p->conf->name,
-		    what, path, errno == ELOOP ? "it is a symbolic link, "
-		    "which fpm does not follow" : strerror(errno));
+		    what, path, path_open_why(errno));
 		return -1;
 	}
 	if (*fdp >= 0)
@@ -335,12 +319,13 @@ pools_close(struct master *m)
 	for (struct pool *p = m->pools; p != NULL; p = p->next) {
 		if (p->listen_fd < 0)
 			continue;
+		if (p->retiring && p->conf->listen && p->conf->listen[0] == '/')
+			pool_unlink_socket(p->listen_fd, p->conf->listen);
+		else if (!p->retiring && addr_is_unix(&p->conf->listen_addr))
+			pool_unlink_socket(p->listen_fd,
+			    p->conf->listen_addr.u.un.sun_path);
 		close(p->listen_fd);
 		p->listen_fd = -1;
-		if (p->retiring && p->conf->listen && p->conf->listen[0] == '/')
-			unlink(p->conf->listen);
-		else if (!p->retiring && addr_is_unix(&p->conf->listen_addr))
-			unlink(p->conf->listen_addr.u.un.sun_path);
 	}
 }
 

@@ -33,4 +33,8 @@ int pool_listen(const struct pool_conf *c, char *err, size_t errlen);
  * c's owner, group, mode and backlog.  Returns 0, or -1 with err. */
 int pool_adopt(const struct pool_conf *c, int fd, char *err, size_t errlen);
 
+/* Remove the file of the unix socket fd at path, before closing fd, if it
+ * still is that socket's (sockfile_unlink); a warning if not. */
+void pool_unlink_socket(int fd, const char *path);
+
 #endif

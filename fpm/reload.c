@@ -113,9 +113,9 @@ close_fresh(struct fresh *f)
 {
 	while (f->n > 0) {
 		f->n--;
-		close(f->fd[f->n]);
 		if (f->addr[f->n][0] == '/')
-			unlink(f->addr[f->n]);
+			pool_unlink_socket(f->fd[f->n], f->addr[f->n]);
+		close(f->fd[f->n]);
 	}
 }
 
@@ -403,9 +403,9 @@ release_inherited(struct master *m)
 		for (struct pool *p = m->pools; p && !owned; p = p->next)
 			owned = p->retiring && p->listen_fd == in->fd;
 		if (!owned && in->fd >= 0) {
-			close(in->fd);
 			if (in->addr != NULL && in->addr[0] == '/')
-				unlink(in->addr);
+				pool_unlink_socket(in->fd, in->addr);
+			close(in->fd);
 			log_notice("reload: closed %s: no pool listens there now",
 			    in->addr ? in->addr : "a socket");
 		}
@@ -496,9 +496,9 @@ close_socket(struct master *m, struct pool *r)
 		    r->conf->listen != NULL &&
 		    strcmp(p->conf->listen, r->conf->listen) == 0)
 			shared = 1;
-	close(r->listen_fd);
 	if (!shared && r->conf->listen != NULL && r->conf->listen[0] == '/')
-		unlink(r->conf->listen);
+		pool_unlink_socket(r->listen_fd, r->conf->listen);
+	close(r->listen_fd);
 	log_notice("[pool %s] closed %s: the pool is gone", r->conf->name,
 	    r->conf->listen ? r->conf->listen : "its socket");
 	r->listen_fd = -1;

@@ -164,11 +164,13 @@ supervise_timeouts(struct master *m, long long now)
 		for (struct child *c = p->children; c != NULL; c = c->next) {
 			struct sb_slot s;
 
-			if (c->killed)
+			if (c->killed || c->reaped_elsewhere)
 				continue;
 			if (c->slot >= 0 && scoreboard_read(
 			    &p->sb->slots[c->slot], &s) == 0 && s.pid == c->pid) {
 				check_slow(m, c, &s, now);
+				if (c->reaped_elsewhere)
+					continue;	/* died while traced */
 				check_request(m, c, &s, now);
 			}
 			if (c->kill_at != 0 && now >= c->kill_at)

@@ -381,6 +381,54 @@ recv_ans(int fd, struct spawn_ans *ans)
 	return n == (ssize_t)sizeof(*ans) ? 0 : -1;
 }
 
+/* The real uid of pid, from /proc (a child we have not reaped cannot
+ * change pid under us).  Returns 0, or -1. */
+static int
+proc_uid(pid_t pid, uid_t *uid)
+{
+	char path[64], line[256];
+	unsigned long u;
+	FILE *f;
+	int found = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return -1;
+	while (found != 0 && fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "Uid: %lu", &u) == 1)
+			found = 0;
+	fclose(f);
+	*uid = (uid_t)u;
+	return found;
+}
+
+/* Whether the kernel vouches for pid as a new worker of p: our own child
+ * (the zygote's middle process has exited, so the worker is reparented to
+ * us before the answer is sent), not reaped, not one we track already,
+ * not the zygote, and running as the zygote does.  Race-free: until we
+ * reap it, no other process can take a child's pid. */
+static int
+vouch(struct master *m, struct pool *p, pid_t pid)
+{
+	siginfo_t si = { 0 };
+	uid_t uid, zuid;
+
+	if (pid <= 0 || pid == m->pid || children_find(m, pid) != NULL)
+		return -1;
+	/* Every zygote is an untracked child of ours: another pool's (of
+	 * the same user) would pass the checks below, and be recorded
+	 * twice. */
+	for (const struct pool *q = m->pools; q != NULL; q = q->next)
+		if (q->zygote != NULL && q->zygote->pid == pid)
+			return -1;
+	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) != 0)
+		return -1;	/* ECHILD: not ours */
+	if (proc_uid(pid, &uid) != 0 || proc_uid(p->zygote->pid, &zuid) != 0 ||
+	    uid != zuid)
+		return -1;
+	return 0;
+}
+
 pid_t
 zygote_spawn(struct master *m, struct pool *p, const struct child *c,
     const int w[2])
@@ -404,7 +452,21 @@ zygote_spawn(struct master *m, struct pool *p, const struct child *c,
 	}
 	if (ans.pid < 0) {
 		log_error("[pool %s] the PHP zygote could not fork: %s",
-		    p->conf->name, strerror(ans.err));
+		    p->conf->name, strerror(ans.err > 0 && ans.err < 4096 ?
+		    ans.err : EIO));
+		return -1;
+	}
+	if (vouch(m, p, ans.pid) != 0) {
+		/* It runs pool code, and that code lies: let it go.  The
+		 * worker it may have forked is an untracked child, which
+		 * children_kill_strays stops with the master. */
+		log_error("[pool %s] the PHP zygote %d reported pid %d, which "
+		    "is not a new worker of the pool: refused, the zygote is "
+		    "replaced", p->conf->name, (int)p->zygote->pid,
+		    (int)ans.pid);
+		kill(p->zygote->pid, SIGKILL);
+		zygote_stop(p);
+		pm_note_failed_start(p, now_ms());
 		return -1;
 	}
 	return ans.pid;

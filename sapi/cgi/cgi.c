@@ -2,15 +2,20 @@
  * cgi.c - the CGI sapi: each request executes SCRIPT_FILENAME as a CGI/1.1
  * script (RFC 3875), as fcgiwrap does, inside a supervised pool.
  *
- * The script gets the FastCGI params as its environment (nginx passes the
- * CGI meta-variables) plus GATEWAY_INTERFACE, the request body on stdin,
- * and runs in a process group of its own.  Its stdout is parsed for CGI
- * headers (Status, Location, Content-Type...) and streamed back: a
- * Location with a URL is a client redirect (302), one with a local path
- * a local redirect (X-Accel-Redirect, which nginx follows); an nph-
- * script's status line becomes the Status.  Its stderr goes to the error
- * log, a line per line.  When it exits, what is left of its group (a
- * background child) is killed; when the worker is killed
+ * The script is opened once, checked on that descriptor (under cgi.root,
+ * an allowed extension, executable, neither it nor its directories
+ * writable by others than their owner) and executed by it, so the file
+ * that runs is the one that was checked.  It gets as its environment the
+ * pool's env[], the CGI meta-variables among the FastCGI params (RFC 3875
+ * plus what web servers add) and well-formed HTTP_* ones, never anything
+ * else a client sends (LD_PRELOAD, BASH_FUNC_*); the request body on
+ * stdin; and runs in a process group of its own.  Its stdout is parsed
+ * by response.c for CGI headers (Status, Location, Content-Type...) and
+ * streamed back: a Location with a URL is a client redirect (302), one
+ * with a local path a local redirect (X-Accel-Redirect, which nginx
+ * follows); an nph- script's status line becomes the Status.  Its stderr
+ * goes to the error log, a line per line.  When it exits, what is left
+ * of its group (a background child) is killed; when the worker is killed
  * (request_terminate_timeout) the group goes with it.
  */
 #include "config.h"
@@ -20,7 +25,8 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,8 +35,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgi.h"
 #include "fpm_app.h"
 #include "log.h"
+#include "response.h"
 #include "runtime.h"
 
 extern char **environ;
@@ -58,6 +66,12 @@ cgi_init(const struct worker_conf *wc, char *err, size_t errlen)
 	wconf = wc;
 	sigfillset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
+	/* A #! script run by descriptor reaches its interpreter as
+	 * /dev/fd/3: a chroot without /proc runs binaries only. */
+	if (access("/dev/fd/0", F_OK) != 0)
+		log_warning("[pool %s] pid %d: /dev/fd/0: %s: #! scripts cannot "
+		    "run (mount /proc in the chroot), binaries can",
+		    fpm_pool_name(), (int)getpid(), strerror(errno));
 	return 0;
 }
 
@@ -94,84 +108,298 @@ extension_allowed(const char *script)
 	return 0;
 }
 
-/* The checks before anything runs: it exists, lies under cgi.root after
- * symlinks, has an allowed extension and may be executed. */
-static int
-check_script(fpm_request *req, const char *script, int *rc)
-{
-	char real[PATH_MAX];
-	struct stat st;
-	size_t rl;
+/* ---- the script, opened once and checked on its descriptor ----------- */
 
-	if (script == NULL || *script == '\0' || stat(script, &st) != 0 ||
-	    !S_ISREG(st.st_mode))
+struct script {
+	int fd;		/* the file that was checked and is executed */
+	int dir;	/* O_PATH, its directory: the working directory */
+	int shebang;	/* it starts with "#!" */
+};
+
+/* A directory the walk opened: refused if others than its owner may
+ * write it (they could swap the script), checked when at or below the
+ * first directory that counts. */
+static int
+dir_ok(fpm_request *req, const char *script, int dfd, const char *real,
+    size_t len, size_t first, int *rc)
+{
+	struct stat st;
+	char why[PATH_MAX + 64];
+
+	if (len < first)
+		return 0;
+	if (fstat(dfd, &st) != 0)
 		return *rc = refuse(req, 404, script, "no such script"), -1;
-	if (wconf->cgi_root != NULL) {
-		rl = strlen(wconf->cgi_root);
-		if (realpath(script, real) == NULL ||
-		    strncmp(real, wconf->cgi_root, rl) != 0 || real[rl] != '/')
-			return *rc = refuse(req, 403, script,
-			    "outside cgi.root"), -1;
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) == 0)
+		return 0;
+	snprintf(why, sizeof(why), "directory %.*s is writable by others "
+	    "than its owner", (int)(len ? len : 1), len ? real : "/");
+	return *rc = refuse(req, 403, script, why), -1;
+}
+
+/* Open real (a path from realpath(3): absolute, no symlinks) one
+ * component at a time from "/", following no symlink, so a component
+ * swapped since realpath() fails instead of leading elsewhere.  The
+ * directories from the one at length first down to the script's are
+ * checked with dir_ok().  Fills s on 0. */
+static int
+walk(fpm_request *req, const char *script, const char *real, size_t first,
+    struct script *s, int *rc)
+{
+	const char *p = real + 1, *slash;
+	char name[NAME_MAX + 1];
+	int dfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), fd;
+
+	while (dfd >= 0 && (slash = strchr(p, '/')) != NULL) {
+		if (dir_ok(req, script, dfd, real, (size_t)(p - 1 - real),
+		    first, rc) != 0)
+			return close(dfd), -1;
+		if ((size_t)(slash - p) > NAME_MAX)	/* not from realpath */
+			return close(dfd), *rc = refuse(req, 404, script,
+			    "no such script"), -1;
+		memcpy(name, p, (size_t)(slash - p));
+		name[slash - p] = '\0';
+		fd = openat(dfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		close(dfd);
+		dfd = fd;
+		p = slash + 1;
 	}
-	if (!extension_allowed(script))
-		return *rc = refuse(req, 403, script,
-		    "extension not in cgi.limit_extensions"), -1;
-	if (access(script, X_OK) != 0)
-		return *rc = refuse(req, 403, script, "not executable"), -1;
+	if (dfd < 0)
+		return *rc = refuse(req, 404, script, "no such script (a "
+		    "directory changed while being checked)"), -1;
+	if (dir_ok(req, script, dfd, real, (size_t)(p - 1 - real), first,
+	    rc) != 0)
+		return close(dfd), -1;
+	/* Readable if it may be: perl takes /dev/fd/3 as the descriptor
+	 * itself and reads it.  O_NONBLOCK: a FIFO swapped in does not
+	 * hang the worker. */
+	fd = openat(dfd, p, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (fd < 0 && errno == EACCES)	/* a binary one may only execute */
+		fd = openat(dfd, p, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		int loop = errno == ELOOP;
+
+		close(dfd);
+		*rc = refuse(req, loop ? 403 : 404, script, loop ? "a symlink "
+		    "now (it changed while being checked)" : "no such script "
+		    "(it changed while being checked)");
+		return -1;
+	}
+	*s = (struct script){ fd, dfd, 0 };
 	return 0;
 }
 
-/* Start the script: its own process group, stdio on the pipes, the params
- * as its whole environment, default signals, its directory as the working
- * directory.  posix_spawn(3) with glibc is a vfork: no copy of the
- * worker's page tables, and nothing runs in the child but the set-up.
- * Returns its pid, or -1 with errno set. */
-static pid_t
-spawn_script(fpm_request *req, const char *script, int in, int out, int err)
+static void
+script_close(struct script *s)
+{
+	close(s->fd);
+	close(s->dir);
+}
+
+/* The checks before anything runs: it exists, lies under cgi.root after
+ * symlinks, has an allowed extension, neither it nor its directories up
+ * to cgi.root can be written by others than their owner, and it may be
+ * executed.  All but the name checks are made on the descriptor that is
+ * then executed, so the pool user cannot swap the file in between. */
+static int
+open_script(fpm_request *req, const char *script, struct script *s, int *rc)
+{
+	char real[PATH_MAX];
+	size_t rl = wconf->cgi_root != NULL ? strlen(wconf->cgi_root) : 0;
+	struct stat st;
+	char magic[2];
+
+	if (script == NULL || *script == '\0' || realpath(script, real) == NULL)
+		return *rc = refuse(req, 404, script, "no such script"), -1;
+	if (wconf->cgi_root != NULL &&
+	    (strncmp(real, wconf->cgi_root, rl) != 0 || real[rl] != '/'))
+		return *rc = refuse(req, 403, script, "outside cgi.root"), -1;
+	if (!extension_allowed(script))
+		return *rc = refuse(req, 403, script,
+		    "extension not in cgi.limit_extensions"), -1;
+	if (wconf->cgi_root == NULL)	/* only the script's own directory */
+		rl = (size_t)(strrchr(real, '/') - real);
+	if (walk(req, script, real, rl, s, rc) != 0)
+		return -1;
+	*rc = 0;
+	if (fstat(s->fd, &st) != 0)
+		*rc = refuse(req, 404, script, "no such script");
+	else if (S_ISLNK(st.st_mode))
+		*rc = refuse(req, 403, script,
+		    "a symlink now (it changed while being checked)");
+	else if (!S_ISREG(st.st_mode))
+		*rc = refuse(req, 404, script, "no such script");
+	else if (st.st_mode & (S_IWGRP | S_IWOTH))
+		*rc = refuse(req, 403, script,
+		    "writable by others than its owner");
+	else if (faccessat(s->fd, "", X_OK, AT_EMPTY_PATH) != 0)
+		*rc = refuse(req, 403, script, "not executable");
+	else {
+		/* an O_PATH one (execute only) cannot be read: a binary */
+		s->shebang = pread(s->fd, magic, 2, 0) == 2 &&
+		    magic[0] == '#' && magic[1] == '!';
+		return 0;
+	}
+	script_close(s);
+	return -1;
+}
+
+/* ---- the script's environment ------------------------------------------ */
+
+/* What RFC 3875 section 4.1 defines, then what web servers add and
+ * scripts rely on (nginx's fastcgi_params, Apache's mod_cgi); HTTP_*
+ * comes on top.  README-cgi lists them. */
+static const char *const meta_vars[] = {
+	"AUTH_TYPE", "CONTENT_LENGTH", "CONTENT_TYPE", "GATEWAY_INTERFACE",
+	"PATH_INFO", "PATH_TRANSLATED", "QUERY_STRING", "REMOTE_ADDR",
+	"REMOTE_HOST", "REMOTE_IDENT", "REMOTE_USER", "REQUEST_METHOD",
+	"SCRIPT_NAME", "SERVER_NAME", "SERVER_PORT", "SERVER_PROTOCOL",
+	"SERVER_SOFTWARE",
+	"DOCUMENT_ROOT", "DOCUMENT_URI", "HTTPS", "REDIRECT_STATUS",
+	"REMOTE_PORT", "REQUEST_SCHEME", "REQUEST_URI", "SCRIPT_FILENAME",
+	"SERVER_ADDR",
+};
+
+/* The length of kv's name (up to its '='), or 0 if that name is not
+ * letters, digits and underscores. */
+static size_t
+name_len(const char *kv)
+{
+	size_t n = 0;
+
+	while ((kv[n] >= 'A' && kv[n] <= 'Z') || (kv[n] >= 'a' &&
+	    kv[n] <= 'z') || (kv[n] >= '0' && kv[n] <= '9') || kv[n] == '_')
+		n++;
+	return kv[n] == '=' ? n : 0;
+}
+
+/* Whether a param "NAME=value" may reach the script: a meta-variable or
+ * a well-formed HTTP_* (but HTTP_PROXY) that the pool's own environment
+ * does not set. */
+static int
+param_passes(const char *kv)
+{
+	size_t n = name_len(kv), i;
+
+	if (n == 0)
+		return 0;
+	for (i = 0; environ != NULL && environ[i] != NULL; i++)
+		if (strncmp(environ[i], kv, n + 1) == 0)
+			return 0;	/* the pool's env[] wins */
+	if (n > 5 && strncmp(kv, "HTTP_", 5) == 0)
+		/* httpoxy: a client's "Proxy:" header would be the proxy
+		 * the script's HTTP library uses for its own requests. */
+		return n != 10 || strncmp(kv + 5, "PROXY", 5) != 0;
+	for (i = 0; i < sizeof(meta_vars) / sizeof(meta_vars[0]); i++)
+		if (strncmp(meta_vars[i], kv, n) == 0 &&
+		    meta_vars[i][n] == '\0')
+			return 1;
+	return 0;
+}
+
+/* The script's environment: the worker's own (the pool's env[]), the
+ * params that pass, GATEWAY_INTERFACE.  Freed by the caller. */
+static char **
+script_env(fpm_request *req)
 {
 	char *const *params = fpm_params(req);
-	char *argv[2] = { (char *)script, NULL }, dir[PATH_MAX], *slash;
+	size_t np = 0, ne = 0, n = 0;
 	char **env;
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
-	sigset_t all, none;
-	size_t n = 0;
-	pid_t pid = -1;
-	int rc;
+	int gateway = 0;
 
-	while (params != NULL && params[n] != NULL)
-		n++;
-	env = malloc((n + 2) * sizeof(*env));
-	if (env == NULL)
-		return -1;
-	memcpy(env, params, n * sizeof(*env));
-	if (fpm_param(req, "GATEWAY_INTERFACE") == NULL)
+	while (params != NULL && params[np] != NULL)
+		np++;
+	while (environ != NULL && environ[ne] != NULL)
+		ne++;
+	if ((env = malloc((ne + np + 2) * sizeof(*env))) == NULL)
+		return NULL;
+	for (size_t i = 0; i < ne; i++) {
+		gateway |= strncmp(environ[i], "GATEWAY_INTERFACE=", 18) == 0;
+		env[n++] = environ[i];
+	}
+	for (size_t i = 0; i < np; i++) {
+		if (!param_passes(params[i]))
+			continue;
+		gateway |= strncmp(params[i], "GATEWAY_INTERFACE=", 18) == 0;
+		env[n++] = params[i];
+	}
+	if (!gateway)
 		env[n++] = "GATEWAY_INTERFACE=CGI/1.1";
 	env[n] = NULL;
-	snprintf(dir, sizeof(dir), "%s", script);
-	if ((slash = strrchr(dir, '/')) != NULL && slash != dir)
-		*slash = '\0';
-	sigfillset(&all);
+	return env;
+}
+
+/* ---- starting it --------------------------------------------------------- */
+
+struct spawn {
+	const struct script *s;
+	int in, out, err;
+	char **argv, **env;
+	int error;		/* the child's errno when it could not exec */
+};
+
+/* The child, sharing the worker's memory until it execs (CLONE_VM |
+ * CLONE_VFORK): default signals, its own process group, stdio on the
+ * pipes, the script's directory, then the checked descriptor executed.
+ * A #! script's interpreter opens /dev/fd/3 (the kernel refuses a
+ * close-on-exec descriptor for those, ENOENT), so it survives the exec
+ * for them only. */
+static int
+child(void *arg)
+{
+	struct spawn *sp = arg;
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	sigset_t none;
+
+	for (int sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &dfl, NULL);
 	sigemptyset(&none);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, in, STDIN_FILENO);
-	posix_spawn_file_actions_adddup2(&fa, out, STDOUT_FILENO);
-	posix_spawn_file_actions_adddup2(&fa, err, STDERR_FILENO);
-	posix_spawn_file_actions_addclosefrom_np(&fa, STDERR_FILENO + 1);
-	if (slash != NULL && slash != dir)
-		posix_spawn_file_actions_addchdir_np(&fa, dir);
-	posix_spawnattr_init(&at);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP |
-	    POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-	posix_spawnattr_setpgroup(&at, 0);
-	posix_spawnattr_setsigdefault(&at, &all);
-	posix_spawnattr_setsigmask(&at, &none);
-	rc = posix_spawn(&pid, script, &fa, &at, argv, env);
-	posix_spawnattr_destroy(&at);
-	posix_spawn_file_actions_destroy(&fa);
-	free(env);
-	if (rc != 0) {
-		errno = rc;
+	setpgid(0, 0);
+	if (dup2(sp->in, STDIN_FILENO) < 0 || dup2(sp->out, STDOUT_FILENO) < 0 ||
+	    dup2(sp->err, STDERR_FILENO) < 0 || fchdir(sp->s->dir) != 0 ||
+	    (sp->s->fd != 3 && dup2(sp->s->fd, 3) < 0))
+		goto fail;
+	close_range(4, ~0U, 0);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	fcntl(3, F_SETFD, sp->s->shebang ? 0 : FD_CLOEXEC);
+	syscall(SYS_execveat, 3, "", sp->argv, sp->env, AT_EMPTY_PATH);
+fail:
+	sp->error = errno;
+	_exit(127);
+}
+
+/* Start the script by its descriptor.  clone(2) with CLONE_VM |
+ * CLONE_VFORK, as glibc's posix_spawn does: no copy of the worker's page
+ * tables, the worker waits until the child has exec'd.  Returns its pid
+ * (and a pidfd in *pidfd), or -1 with errno set. */
+static pid_t
+spawn_script(fpm_request *req, const char *script, const struct script *s,
+    int in, int out, int err, int *pidfd)
+{
+	char *argv[2] = { (char *)script, NULL };
+	struct spawn sp = { s, in, out, err, argv, script_env(req), 0 };
+	_Alignas(16) char stack[32768];
+	sigset_t all, old;
+	pid_t pid;
+	int saved;
+
+	if (sp.env == NULL)
+		return -1;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pid = clone(child, stack + sizeof(stack), CLONE_VM | CLONE_VFORK |
+	    CLONE_PIDFD | SIGCHLD, &sp, pidfd);
+	saved = errno;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	free(sp.env);
+	errno = saved;
+	if (pid > 0 && sp.error != 0) {
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		close(*pidfd);
+		errno = sp.error;
 		return -1;
 	}
 	return pid;
@@ -179,91 +407,22 @@ spawn_script(fpm_request *req, const char *script, int in, int out, int err)
 
 /* ---- the script's output ------------------------------------------------ */
 
-struct out {
-	char head[16384];	/* headers until the blank line */
-	size_t len;
-	int in_body;
-	int nph;
-	int failed;
-};
-
 static void
-one_header(fpm_request *req, struct out *o, char *line)
+to_status(void *ctx, int code)
 {
-	char *colon = strchr(line, ':'), *v;
-
-	if (o->nph && strncmp(line, "HTTP/", 5) == 0) {
-		int code = atoi(strchr(line, ' ') ? strchr(line, ' ') + 1 : "");
-
-		if (code >= 100)
-			fpm_set_status(req, code);
-		return;
-	}
-	if (colon == NULL)
-		return;
-	*colon = '\0';
-	for (v = colon + 1; *v == ' ' || *v == '\t'; v++)
-		;
-	if (strcasecmp(line, "Status") == 0)
-		fpm_set_status(req, atoi(v));
-	else if (strcasecmp(line, "Location") == 0 && v[0] == '/')
-		/* RFC 3875's local redirect: the web server fetches that path
-		 * itself, which nginx does for X-Accel-Redirect. */
-		fpm_header(req, "X-Accel-Redirect", v);
-	else {
-		if (strcasecmp(line, "Location") == 0)
-			fpm_set_status(req, 302);	/* a client redirect */
-		fpm_header(req, line, v);
-	}
+	fpm_set_status(ctx, code);
 }
 
-/* Headers end at the first empty line (LF or CRLF). */
 static void
-parse_head(fpm_request *req, struct out *o, size_t end)
+to_header(void *ctx, const char *name, const char *value)
 {
-	char *p = o->head, *stop = o->head + end;
-
-	while (p < stop) {
-		char *nl = memchr(p, '\n', (size_t)(stop - p));
-
-		*nl = '\0';
-		if (nl > p && nl[-1] == '\r')
-			nl[-1] = '\0';
-		if (*p != '\0')
-			one_header(req, o, p);
-		p = nl + 1;
-	}
+	fpm_header(ctx, name, value);
 }
 
-/* Feed what the script wrote: headers first, then the body as is. */
-static void
-from_script(fpm_request *req, struct out *o, const char *buf, size_t n)
+static int
+to_body(void *ctx, const char *buf, size_t n)
 {
-	char *end;
-	size_t take, body_at;
-
-	if (o->in_body) {
-		if (fpm_write(req, buf, n) < 0)
-			o->failed = 1;
-		return;
-	}
-	take = n < sizeof(o->head) - 1 - o->len ? n :
-	    sizeof(o->head) - 1 - o->len;
-	memcpy(o->head + o->len, buf, take);
-	o->len += take;
-	o->head[o->len] = '\0';
-	if ((end = strstr(o->head, "\n\r\n")) != NULL)
-		body_at = (size_t)(end - o->head) + 3;
-	else if ((end = strstr(o->head, "\n\n")) != NULL)
-		body_at = (size_t)(end - o->head) + 2;
-	else
-		return;		/* more headers to come */
-	parse_head(req, o, (size_t)(end - o->head) + 1);
-	o->in_body = 1;
-	if (o->len > body_at)
-		from_script(req, o, o->head + body_at, o->len - body_at);
-	if (n > take)
-		from_script(req, o, buf + take, n - take);
+	return fpm_write(ctx, buf, n) < 0 ? -1 : 0;
 }
 
 static void
@@ -285,6 +444,24 @@ log_stderr(const char *script, char *buf, ssize_t n)
 
 /* ---- the request ----------------------------------------------------- */
 
+int
+cgi_pipes(int fds[3][2], int (*mkpipe)(int pipefd[2], int flags))
+{
+	for (int i = 0; i < 3; i++) {
+		if (mkpipe(fds[i], O_CLOEXEC) == 0)
+			continue;
+		/* EMFILE on the second or third: the first ones must not
+		 * stay open, or each such request leaks a pair. */
+		int saved = errno;
+
+		while (i-- > 0)
+			close(fds[i][0]), close(fds[i][1]);
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}
+
 struct pipes {
 	int in, out, err;	/* our ends: write, read, read */
 	int pidfd;		/* readable once the script has exited */
@@ -296,8 +473,10 @@ struct pipes {
  * the other. */
 static void
 shuttle(fpm_request *req, const char *script, struct pipes *p,
-    struct out *o)
+    struct response *o)
 {
+	const struct response_sink sink = { to_status, to_header, to_body,
+	    req };
 	char body[65536], buf[65536];
 	size_t have = 0, off = 0;
 	int body_done = 0;
@@ -346,7 +525,7 @@ shuttle(fpm_request *req, const char *script, struct pipes *p,
 		if (pfd[0].revents) {
 			n = read(p->out, buf, sizeof(buf));
 			if (n > 0)
-				from_script(req, o, buf, (size_t)n);
+				response_feed(o, buf, (size_t)n, &sink);
 			else if (n == 0 || errno != EINTR)
 				close(p->out), p->out = -1;
 		}
@@ -358,34 +537,36 @@ cgi_handle(fpm_request *req)
 {
 	const char *script = fpm_param(req, "SCRIPT_FILENAME");
 	const char *base;
-	int in[2], out[2], err[2], rc = 0, status;
+	int fds[3][2], rc = 0, status, pidfd = -1;
+	struct script sc;
 	struct pipes p;
-	static struct out o;
+	static struct response o;
 	pid_t pid;
 
-	if (check_script(req, script, &rc) != 0)
+	if (open_script(req, script, &sc, &rc) != 0)
 		return rc;
-	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 ||
-	    pipe2(err, O_CLOEXEC) != 0)
-		return -1;
-	pid = spawn_script(req, script, in[0], out[1], err[1]);
-	close(in[0]), close(out[1]), close(err[1]);
+	if (cgi_pipes(fds, pipe2) != 0) {
+		script_close(&sc);
+		return refuse(req, 502, script, "cannot make its pipes");
+	}
+	pid = spawn_script(req, script, &sc, fds[0][0], fds[1][1], fds[2][1],
+	    &pidfd);
+	script_close(&sc);
+	close(fds[0][0]), close(fds[1][1]), close(fds[2][1]);
 	if (pid < 0) {
 		char why[128];
 
 		snprintf(why, sizeof(why), "cannot start it: %s",
 		    strerror(errno));
-		close(in[1]), close(out[0]), close(err[0]);
+		close(fds[0][1]), close(fds[1][0]), close(fds[2][0]);
 		return refuse(req, 502, script, why);
 	}
 	running = pid;
-	fcntl(in[1], F_SETFL, O_NONBLOCK);
+	fcntl(fds[0][1], F_SETFL, O_NONBLOCK);
 	signal(SIGPIPE, SIG_IGN);
-	memset(&o, 0, sizeof(o));
 	base = strrchr(script, '/');
-	o.nph = strncmp(base ? base + 1 : script, "nph-", 4) == 0;
-	p = (struct pipes){ in[1], out[0], err[0],
-	    (int)syscall(SYS_pidfd_open, pid, 0), pid };
+	response_init(&o, strncmp(base ? base + 1 : script, "nph-", 4) == 0);
+	p = (struct pipes){ fds[0][1], fds[1][0], fds[2][0], pidfd, pid };
 	shuttle(req, script, &p, &o);
 	if (p.in >= 0)
 		close(p.in);

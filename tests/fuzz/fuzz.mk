@@ -20,9 +20,9 @@ LDLIBS = $(shell pkg-config --libs $(PKGS)) -ldl -lpthread
 
 CORE_SRC = $(filter-out fpm/main.c fpm/fpmctl.c,$(wildcard fpm/*.c)) \
 	sapi/pages.c sapi/prescan.c sapi/runtime.c \
-	sapi/native/native.c sapi/cgi/cgi.c
+	sapi/native/native.c sapi/cgi/cgi.c sapi/cgi/response.c
 CORE_OBJ = $(CORE_SRC:%.c=$(OUT)/%.o)
-TARGETS = fuzz_request fuzz_conf fuzz_status_query fuzz_prescan
+TARGETS = fuzz_request fuzz_conf fuzz_status_query fuzz_prescan fuzz_cgi
 
 all: $(TARGETS:%=$(OUT)/%)
 
