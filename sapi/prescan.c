@@ -129,12 +129,15 @@ flat_pairs_fit(const unsigned char *p, size_t n, size_t limit)
 }
 
 /* The params of request id, up to their end: all in the one record at
- * first when there is one (nrecords), else across their records. */
+ * first when there is one (nrecords), else across their records from
+ * begun, the end of the request's begin record. */
 static enum prescan_result
 params_end(const unsigned char *buf, int id, size_t params, size_t first,
-    int nrecords)
+    int nrecords, size_t begun)
 {
-	struct stream s = { buf, id, 0, 0, 0 };
+	/* from the record after the begin: libfcgi skips the records of
+	 * every id before it (prescan makes its request id 0 there) */
+	struct stream s = { buf, id, begun, 0, 0 };
 	int fit;
 
 	if (nrecords == 1)
@@ -149,6 +152,7 @@ prescan(const unsigned char *buf, size_t len, size_t max_params,
     size_t *params)
 {
 	size_t at = 0, first = 0;	/* first: the params' first byte */
+	size_t begun = 0;	/* the end of the begin record */
 	int id = -1;		/* the request's, from its begin record */
 	int nrecords = 0;	/* its params records, but the empty one */
 
@@ -171,15 +175,17 @@ prescan(const unsigned char *buf, size_t len, size_t max_params,
 			return PRESCAN_BAD;
 		/* libfcgi takes the first begin record's id, and skips the
 		 * records of any other */
-		if (type == T_BEGIN_REQUEST && id < 0)
-			id = ID(buf + at);
-		ours = ID(buf + at) == id;
 		clen = CLEN(buf + at);
 		plen = buf[at + 6];
+		if (type == T_BEGIN_REQUEST && id < 0) {
+			id = ID(buf + at);
+			begun = at + HEADER_LEN + clen + plen;
+		}
+		ours = ID(buf + at) == id;
 		if (ours && type == T_PARAMS) {
 			if (clen == 0)		/* the params end */
 				return params_end(buf, id, *params, first,
-				    nrecords);
+				    nrecords, begun);
 			if (nrecords++ == 0)
 				first = at + HEADER_LEN;
 			*params += clen;
@@ -187,7 +193,8 @@ prescan(const unsigned char *buf, size_t len, size_t max_params,
 				return PRESCAN_TOO_BIG;
 		}
 		if (ours && type == T_STDIN)	/* libfcgi takes it from here */
-			return params_end(buf, id, *params, first, nrecords);
+			return params_end(buf, id, *params, first, nrecords,
+			    begun);
 		if (clen + plen > len - at - HEADER_LEN)
 			return PRESCAN_MORE;
 		if (type == T_GET_VALUES && ID(buf + at) == 0) {
@@ -213,4 +220,46 @@ prescan_why(enum prescan_result r)
 	case PRESCAN_BAD_PARAMS: return "a param longer than the params";
 	}
 	return "?";
+}
+
+void
+bodyscan_init(struct bodyscan *s, int id)
+{
+	*s = (struct bodyscan){ .id = id };
+}
+
+enum bodyscan_step
+bodyscan(struct bodyscan *s, const unsigned char *buf, size_t len,
+    size_t *used)
+{
+	size_t n;
+
+	*used = 0;
+	if (s->left > 0 || s->pad > 0) {
+		if (len == 0)
+			return BODYSCAN_MORE;
+		if (s->left > 0) {
+			n = *used = len < s->left ? len : s->left;
+			s->left -= n;
+			return s->ours ? BODYSCAN_DATA : BODYSCAN_SKIP;
+		}
+		n = *used = len < s->pad ? len : s->pad;
+		s->pad -= n;
+		return BODYSCAN_SKIP;
+	}
+	if (len < HEADER_LEN)
+		return BODYSCAN_MORE;
+	if (buf[0] != 1)
+		return BODYSCAN_BAD;
+	*used = HEADER_LEN;
+	s->ours = ID(buf) == s->id;
+	if (s->ours && buf[1] != T_STDIN)
+		return BODYSCAN_BAD;	/* libfcgi: a protocol error */
+	if (s->ours && CLEN(buf) == 0)
+		return BODYSCAN_END;	/* its padding is not read */
+	if (!s->ours && ++s->foreign > BODYSCAN_MAX_FOREIGN)
+		return BODYSCAN_BAD;
+	s->left = CLEN(buf);
+	s->pad = buf[6];
+	return BODYSCAN_SKIP;
 }
