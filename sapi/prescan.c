@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "prescan.h"
 
 /* FastCGI record types (the FastCGI specification, section 8) */
@@ -98,6 +100,29 @@ pairs_fit(struct stream *s, size_t limit)
 	return 1;
 }
 
+/* The name and value lengths of the pair at *p, before end, into len;
+ * *p moves past them.  -1 if they are cut short. */
+static int
+pair_lengths(const unsigned char **p, const unsigned char *end,
+    size_t len[2])
+{
+	const unsigned char *q = *p;
+
+	for (int i = 0; i < 2; i++) {
+		if (q < end && (*q & 0x80) == 0) {
+			len[i] = *q++;
+		} else if (end - q >= 4) {
+			len[i] = (size_t)(q[0] & 0x7f) << 24 |
+			    (size_t)q[1] << 16 | (size_t)q[2] << 8 | q[3];
+			q += 4;
+		} else {
+			return -1;
+		}
+	}
+	*p = q;
+	return 0;
+}
+
 /* pairs_fit for n bytes of pairs at p, all in one record: what nginx
  * sends, so this is the path of nearly every request, without the
  * stream's record walk. */
@@ -108,17 +133,8 @@ flat_pairs_fit(const unsigned char *p, size_t n, size_t limit)
 	size_t len[2];
 
 	while (p < end) {
-		for (int i = 0; i < 2; i++) {
-			if (p < end && (*p & 0x80) == 0) {
-				len[i] = *p++;
-			} else if (end - p >= 4) {
-				len[i] = (size_t)(p[0] & 0x7f) << 24 |
-				    (size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3];
-				p += 4;
-			} else {
-				return 1;	/* cut short */
-			}
-		}
+		if (pair_lengths(&p, end, len) != 0)
+			return 1;	/* cut short */
 		if (len[0] > limit || len[1] > limit - len[0])
 			return 0;
 		if ((size_t)(end - p) < len[0] + len[1])
@@ -126,6 +142,36 @@ flat_pairs_fit(const unsigned char *p, size_t n, size_t limit)
 		p += len[0] + len[1];
 	}
 	return 1;
+}
+
+/* The bytes libfcgi 2.4.2 (to 2.4.6) answers a FCGI_GET_VALUES of n
+ * bytes of pairs at p with: for each pair whose name is one of the three
+ * it knows (compared as its strcmp sees it: up to a '=' or a NUL), the
+ * name, a value and 3 bytes, written with sprintf into 56 bytes of a
+ * stack buffer, unchecked.  Each name once fits; asked twice, libfcgi
+ * writes past its stack buffer. */
+#define GET_VALUES_ROOM 55	/* 56, less sprintf's NUL */
+
+static size_t
+get_values_answer(const unsigned char *p, size_t n)
+{
+	static const char *const known[] = { "FCGI_MAX_CONNS",
+	    "FCGI_MAX_REQS", "FCGI_MPXS_CONNS" };
+	const unsigned char *end = p + n;
+	size_t len[2], answer = 0, k;
+
+	while (p < end && pair_lengths(&p, end, len) == 0) {
+		if ((size_t)(end - p) < len[0] ||
+		    (size_t)(end - p) - len[0] < len[1])
+			break;		/* cut short: libfcgi answers nothing */
+		for (k = 0; k < len[0] && p[k] != '=' && p[k] != '\0'; k++)
+			;
+		for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+			if (strlen(known[i]) == k && memcmp(p, known[i], k) == 0)
+				answer += k + 3;
+		p += len[0] + len[1];
+	}
+	return answer;
 }
 
 /* The params of request id, up to their end: all in the one record at
@@ -201,6 +247,9 @@ prescan(const unsigned char *buf, size_t len, size_t max_params,
 			/* libfcgi reads its pairs as it reads the params' */
 			if (!flat_pairs_fit(buf + at + HEADER_LEN, clen, clen))
 				return PRESCAN_BAD_PARAMS;
+			if (get_values_answer(buf + at + HEADER_LEN, clen) >
+			    GET_VALUES_ROOM)
+				return PRESCAN_BAD_GET_VALUES;
 		}
 		at += HEADER_LEN + clen + plen;
 	}
@@ -218,6 +267,8 @@ prescan_why(enum prescan_result r)
 	case PRESCAN_TOO_MANY: return "too many records before the params end";
 	case PRESCAN_BAD: return "not a FastCGI record";
 	case PRESCAN_BAD_PARAMS: return "a param longer than the params";
+	case PRESCAN_BAD_GET_VALUES: return "a FCGI_GET_VALUES asking more "
+	    "than libfcgi can answer";
 	}
 	return "?";
 }

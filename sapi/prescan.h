@@ -24,6 +24,9 @@ enum prescan_result {
 	PRESCAN_BAD_PARAMS,	/* a param claims to be longer than all the
 				 * params: libfcgi would malloc what it
 				 * claims, overflowing at 2 GB */
+	PRESCAN_BAD_GET_VALUES,	/* a FCGI_GET_VALUES whose answer would not
+				 * fit the 64 bytes libfcgi writes it into
+				 * on its stack (asking a name twice) */
 };
 
 /* Records before the params end: a begin record, params, and at most as

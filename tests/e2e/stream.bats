@@ -51,6 +51,11 @@ setup() {
 	    # then the params in two records, one pair overflowing
 	    send(rec(4, b"") + begin + rec(4, params()) + rec(4, overflow) +
 	         rec(4, b"") + rec(5, b""))
+	elif mode == "get-values-repeated":
+	    # libfcgi answers into 64 bytes on its stack, for each name asked
+	    ask = nv(b"FCGI_MAX_CONNS", b"") * 12
+	    send(rec(9, ask, rid=0) + begin + rec(4, params()) + rec(4, b"") +
+	         rec(5, b""))
 	elif mode == "body-get-values":
 	    send(begin + rec(4, params(cl=6)) + rec(4, b"") + rec(5, b"abc") +
 	         rec(9, overflow, rid=0) + rec(5, b"def") + rec(5, b""))
@@ -138,6 +143,14 @@ rss_kb() {
 	run fcgi pre-begin-overflow
 	assert_line --partial "Status: 400"
 	fpm_log_has "request refused: a param longer than the params"
+	same_worker_answers
+}
+
+@test "a GET_VALUES record asking the same name many times is refused, not answered past libfcgi's buffer" {
+	start_stream
+	run fcgi get-values-repeated
+	assert_line --partial "Status: 400"
+	fpm_log_has "request refused: a FCGI_GET_VALUES asking more than libfcgi can answer"
 	same_worker_answers
 }
 

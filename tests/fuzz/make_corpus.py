@@ -71,6 +71,9 @@ seeds.update({
     # params in two records, one of them an overflowing pair
     "pre_begin_overflow": rec(4, b"") + request(b"/echo", split=10)[:-16] +
     rec(4, overflow) + rec(4, b"") + rec(5, b""),
+    # libfcgi answers each name it knows into 56 bytes on its stack
+    "get_values_repeated": rec(9, nv(b"FCGI_MAX_CONNS", b"") * 12, 0) +
+    echo,
     "body_get_values": echo[:params_end] + rec(5, b"abc") +
     rec(9, overflow, 0) + rec(5, b"def") + rec(5, b""),
     "body_mgmt_flood": echo[:params_end] + rec(5, b"abc") +

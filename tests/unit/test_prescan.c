@@ -221,6 +221,44 @@ a_params_end_before_the_begin_does_not_end_its_params(void **state)
 	    PRESCAN_BAD_PARAMS);
 }
 
+/* prescan of a get-values record with the n bytes of pairs at ask, then
+ * a request */
+static enum prescan_result
+get_values(const char *ask, size_t n)
+{
+	size_t len = 0, params;
+
+	record(buf, &len, 9, n, 0);
+	buf[2] = buf[3] = 0;
+	memcpy(buf + 8, ask, n);
+	record(buf, &len, 1, 8, 0);
+	record(buf, &len, 4, 0, 0);
+	return prescan(buf, len, 65536, &params);
+}
+
+#define ASK(s) s, sizeof(s) - 1
+
+static void
+a_get_values_asking_a_name_twice_is_refused(void **state)
+{
+	(void)state;
+	/* each name once: fine */
+	assert_int_equal(get_values(ASK("\x0e\x00" "FCGI_MAX_CONNS"
+	    "\x0d\x00" "FCGI_MAX_REQS" "\x0f\x00" "FCGI_MPXS_CONNS")),
+	    PRESCAN_OK);
+	assert_int_equal(get_values(ASK("\x0f\x00" "FCGI_MPXS_CONNS"
+	    "\x0f\x00" "FCGI_MPXS_CONNS" "\x0f\x00" "FCGI_MPXS_CONNS"
+	    "\x0f\x00" "FCGI_MPXS_CONNS")), PRESCAN_BAD_GET_VALUES);
+	/* "FCGI_MAX_CONNS=x" and "FCGI_MAX_CONNS\0x": the same to libfcgi */
+	assert_int_equal(get_values(ASK("\x0e\x00" "FCGI_MAX_CONNS"
+	    "\x10\x00" "FCGI_MAX_CONNS=x" "\x10\x00" "FCGI_MAX_CONNS\0x"
+	    "\x0e\x00" "FCGI_MAX_CONNS")), PRESCAN_BAD_GET_VALUES);
+	/* other names cost nothing */
+	assert_int_equal(get_values(ASK("\x0e\x00" "FCGI_MAX_CONNX"
+	    "\x0e\x00" "FCGI_MAX_CONNX" "\x0e\x00" "FCGI_MAX_CONNX"
+	    "\x0e\x00" "FCGI_MAX_CONNX")), PRESCAN_OK);
+}
+
 /* The body of len bytes at p, taken in pieces of at most step bytes, into
  * out; returns the last step. */
 static enum bodyscan_step
@@ -315,6 +353,7 @@ main(void)
 		cmocka_unit_test(management_records_other_than_get_values_are_refused),
 		cmocka_unit_test(the_records_of_another_request_neither_end_nor_count),
 		cmocka_unit_test(a_params_end_before_the_begin_does_not_end_its_params),
+		cmocka_unit_test(a_get_values_asking_a_name_twice_is_refused),
 		cmocka_unit_test(the_body_is_the_requests_stdin_and_nothing_else),
 		cmocka_unit_test(a_body_record_of_the_request_not_stdin_or_endless_skipping_is_refused),
 	};
