@@ -101,3 +101,17 @@ for target in ("fuzz_request", "fuzz_prescan"):
     for name, data in seeds.items():
         with open(os.path.join(d, name), "wb") as f:
             f.write(data)
+
+# A libFuzzer dictionary for both: a record header of every type for the
+# request (1), another request (2) and management (0), so that mutations
+# put records of any type and id in any phase; pair lengths that overflow;
+# the names libfcgi answers FCGI_GET_VALUES for.
+words = [struct.pack(">BBHHBB", 1, t, rid, n, 0, 0)
+         for t in range(1, 12) for rid in (0, 1, 2) for n in (0, 8)]
+words += [b"\x80\x00\x00\x00", b"\xff\xff\xff\xf0", b"\x7f",
+          b"FCGI_MAX_CONNS", b"FCGI_MAX_REQS", b"FCGI_MPXS_CONNS",
+          b"CONTENT_LENGTH", b"QUERY_STRING", b"params", b"finish"]
+for target in ("fuzz_request", "fuzz_prescan"):
+    with open(os.path.join("tests/fuzz", target + ".dict"), "w") as f:
+        for w in words:
+            f.write('"%s"\n' % "".join("\\x%02x" % c for c in w))
