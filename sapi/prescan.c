@@ -193,6 +193,30 @@ params_end(const unsigned char *buf, int id, size_t params, size_t first,
 	return fit ? PRESCAN_OK : PRESCAN_BAD_PARAMS;
 }
 
+/* The whole record at h, if libfcgi answers it: a FCGI_GET_VALUES (its
+ * pairs checked as libfcgi will read them, and its answer), a begin
+ * record but the request's own (first, when set).  The client must read
+ * the answers or libfcgi's write blocks the worker: only a few. */
+static enum prescan_result
+answered(const unsigned char *h, int first, int *n)
+{
+	size_t clen = CLEN(h);
+
+	if (h[1] == T_BEGIN_REQUEST && !first && clen == 8 && ID(h) != 0 &&
+	    ++*n > PRESCAN_MAX_ANSWERED)
+		return PRESCAN_TOO_MANY_ANSWERED;
+	if (h[1] != T_GET_VALUES || ID(h) != 0)
+		return PRESCAN_OK;
+	if (++*n > PRESCAN_MAX_ANSWERED)
+		return PRESCAN_TOO_MANY_ANSWERED;
+	/* libfcgi reads its pairs as it reads the params' */
+	if (!flat_pairs_fit(h + HEADER_LEN, clen, clen))
+		return PRESCAN_BAD_PARAMS;
+	if (get_values_answer(h + HEADER_LEN, clen) > GET_VALUES_ROOM)
+		return PRESCAN_BAD_GET_VALUES;
+	return PRESCAN_OK;
+}
+
 enum prescan_result
 prescan(const unsigned char *buf, size_t len, size_t max_params,
     size_t *params)
@@ -201,6 +225,8 @@ prescan(const unsigned char *buf, size_t len, size_t max_params,
 	size_t begun = 0;	/* the end of the begin record */
 	int id = -1;		/* the request's, from its begin record */
 	int nrecords = 0;	/* its params records, but the empty one */
+	int nanswered = 0;
+	enum prescan_result r;
 
 	*params = 0;
 	for (int n = 0; n < PRESCAN_MAX_RECORDS; n++) {
@@ -243,14 +269,9 @@ prescan(const unsigned char *buf, size_t len, size_t max_params,
 			    begun);
 		if (clen + plen > len - at - HEADER_LEN)
 			return PRESCAN_MORE;
-		if (type == T_GET_VALUES && ID(buf + at) == 0) {
-			/* libfcgi reads its pairs as it reads the params' */
-			if (!flat_pairs_fit(buf + at + HEADER_LEN, clen, clen))
-				return PRESCAN_BAD_PARAMS;
-			if (get_values_answer(buf + at + HEADER_LEN, clen) >
-			    GET_VALUES_ROOM)
-				return PRESCAN_BAD_GET_VALUES;
-		}
+		if ((r = answered(buf + at, at < begun, &nanswered)) !=
+		    PRESCAN_OK)
+			return r;
 		at += HEADER_LEN + clen + plen;
 	}
 	return PRESCAN_TOO_MANY;
@@ -269,6 +290,8 @@ prescan_why(enum prescan_result r)
 	case PRESCAN_BAD_PARAMS: return "a param longer than the params";
 	case PRESCAN_BAD_GET_VALUES: return "a FCGI_GET_VALUES asking more "
 	    "than libfcgi can answer";
+	case PRESCAN_TOO_MANY_ANSWERED: return "more than 16 records asking "
+	    "for an answer (FCGI_GET_VALUES, begin records)";
 	}
 	return "?";
 }

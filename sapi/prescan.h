@@ -27,11 +27,18 @@ enum prescan_result {
 	PRESCAN_BAD_GET_VALUES,	/* a FCGI_GET_VALUES whose answer would not
 				 * fit the 64 bytes libfcgi writes it into
 				 * on its stack (asking a name twice) */
+	PRESCAN_TOO_MANY_ANSWERED,	/* more than PRESCAN_MAX_ANSWERED
+				 * records libfcgi answers */
 };
 
 /* Records before the params end: a begin record, params, and at most as
  * many management records; nginx sends a few. */
 #define PRESCAN_MAX_RECORDS 1024
+
+/* Of them, records libfcgi answers (FCGI_GET_VALUES, a begin record of
+ * another request): each answer is written at once, blocking the worker
+ * when the client does not read them. */
+#define PRESCAN_MAX_ANSWERED 16
 
 /* Scan the len bytes at buf, the start of a connection (or of the next
  * request on a kept one).  *params is set to the params' size seen so

@@ -79,7 +79,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		enum prescan_result r = prescan(data, size, maxes[i], &params);
 		enum prescan_result rs;
 
-		if (r > PRESCAN_BAD_GET_VALUES || prescan_why(r)[0] == '?')
+		if (r > PRESCAN_TOO_MANY_ANSWERED || prescan_why(r)[0] == '?')
 			abort();
 		/* within the limit unless refused for it */
 		if (r != PRESCAN_TOO_BIG && params > maxes[i])

@@ -259,6 +259,27 @@ a_get_values_asking_a_name_twice_is_refused(void **state)
 	    "\x0e\x00" "FCGI_MAX_CONNX")), PRESCAN_OK);
 }
 
+static void
+only_a_few_records_that_libfcgi_answers_are_taken(void **state)
+{
+	size_t len = 0, params;
+
+	(void)state;
+	for (int i = 0; i < PRESCAN_MAX_ANSWERED; i++) {
+		record(buf, &len, 9, 0, 0);	/* get-values */
+		buf[len - 8 + 3] = 0;
+	}
+	record(buf, &len, 1, 8, 0);
+	record(buf, &len, 4, 0, 0);
+	assert_int_equal(prescan(buf, len, 65536, &params), PRESCAN_OK);
+	len -= 8;
+	record(buf, &len, 1, 8, 0);		/* a begin of request 2 */
+	buf[len - 16 + 3] = 2;
+	record(buf, &len, 4, 0, 0);
+	assert_int_equal(prescan(buf, len, 65536, &params),
+	    PRESCAN_TOO_MANY_ANSWERED);
+}
+
 /* The body of len bytes at p, taken in pieces of at most step bytes, into
  * out; returns the last step. */
 static enum bodyscan_step
@@ -354,6 +375,7 @@ main(void)
 		cmocka_unit_test(the_records_of_another_request_neither_end_nor_count),
 		cmocka_unit_test(a_params_end_before_the_begin_does_not_end_its_params),
 		cmocka_unit_test(a_get_values_asking_a_name_twice_is_refused),
+		cmocka_unit_test(only_a_few_records_that_libfcgi_answers_are_taken),
 		cmocka_unit_test(the_body_is_the_requests_stdin_and_nothing_else),
 		cmocka_unit_test(a_body_record_of_the_request_not_stdin_or_endless_skipping_is_refused),
 	};
