@@ -179,7 +179,8 @@ body_install(fpm_request *req)
 	struct body_in *b = &req->body;
 	size_t had;
 
-	if (r == NULL || r->buff == NULL || r->bufflen <= 0 ||
+	if (r == NULL || r->buff == NULL || r->mBuff > r->buff ||
+	    r->buff - r->mBuff > 8 || r->bufflen <= 0 ||
 	    in->rdNext < r->buff || r->buffStop < in->rdNext ||
 	    r->buffStop > r->buff + r->bufflen ||
 	    (size_t)(r->buffStop - in->rdNext) > sizeof(b->buf))
@@ -1002,7 +1003,7 @@ request_reset(fpm_request *req)
 #define LINGER_MS 1000
 
 static void
-linger_close(int fd, const struct req_clock *clk)
+linger_bounded(int fd, const struct req_clock *clk)
 {
 	struct pollfd pfd = { fd, POLLIN, 0 };
 	struct timespec now;
@@ -1059,7 +1060,7 @@ request_finish(fpm_request *req, int app_rc, struct req_clock *clk)
 	if (!keep) {
 		FCGX_FClose(req->fcgx.err);
 		FCGX_FClose(req->fcgx.out);
-		linger_close(req->fcgx.ipcFd, clk);
+		linger_bounded(req->fcgx.ipcFd, clk);
 	}
 	req->fcgx.detached = 1;		/* no linger of libfcgi's own */
 	FCGX_Finish_r(&req->fcgx);
@@ -1210,9 +1211,11 @@ serve(fpm_request *req, const struct sapi_ops *sapi, int fd)
 	 * request from our connection instead of accepting one itself. */
 	req->fcgx.ipcFd = fd;
 	req->fcgx.keepConnection = 1;
-	/* Before its begin record libfcgi skips the records whose id is
-	 * the last request's, as prescan does those of any id but 0, and
-	 * closes a connection it refuses without lingering on it. */
+	/* libfcgi keeps the last request's id, and before the begin record
+	 * would take a record of that id as the request's; with 0 it skips
+	 * every record before the begin but management ones, as prescan
+	 * does.  detached: a connection it refuses it closes at once,
+	 * without its unbounded linger. */
 	req->fcgx.requestId = 0;
 	req->fcgx.detached = 1;
 	if (FCGX_Accept_r(&req->fcgx) != 0) {
