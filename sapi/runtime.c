@@ -44,8 +44,21 @@
 
 struct req_clock;
 
+/* The request's own reader of its body, in place of libfcgi's on its
+ * stdin stream (see body_take). */
+struct body_in {
+	struct bodyscan scan;
+	unsigned char buf[16384];
+	size_t at, end;		/* bytes read in, not yet taken */
+	int fd;
+	int rest;		/* bytes came after the body's end */
+	void *lib_data;		/* libfcgi's, put back before FCGX_Finish_r */
+	void (*lib_fill)(struct FCGX_Stream *);
+};
+
 struct fpm_request {
 	FCGX_Request fcgx;
+	struct body_in body;
 	int status;
 	char headers[8192];
 	size_t headers_len;
@@ -85,6 +98,119 @@ fpm_params(fpm_request *req)
 }
 
 /* ---- request body ------------------------------------------------------ */
+
+/* The head of libfcgi's reader state, FCGX_Stream_Data, private to its
+ * fcgiapp.c and the same from 2.4.0 to 2.4.6: where the bytes it has read
+ * from the connection end (buffStop). */
+struct lib_reader {
+	unsigned char *buff;
+	int bufflen;
+	unsigned char *mBuff;
+	unsigned char *buffStop;
+};
+
+static void
+body_error(FCGX_Stream *in, int err)
+{
+	if (in->FCGI_errno == 0)
+		in->FCGI_errno = err;
+	in->isClosed = 1;
+	in->wrNext = in->stop = in->rdNext;
+}
+
+/* The stdin stream's fill procedure, called by FCGX_GetStr when what it
+ * had is taken: the next body bytes between in->rdNext and in->stop, or
+ * the end (isClosed), or an error (FCGI_errno too).  Every record is
+ * looked at by bodyscan before anything uses it; libfcgi only copies the
+ * bytes out. */
+static void
+body_take(FCGX_Stream *in)
+{
+	struct body_in *b = in->data;
+	size_t used;
+	ssize_t n;
+
+	for (;;) {
+		switch (bodyscan(&b->scan, b->buf + b->at, b->end - b->at,
+		    &used)) {
+		case BODYSCAN_DATA:
+			in->rdNext = in->stopUnget = b->buf + b->at;
+			b->at += used;
+			in->wrNext = in->stop = b->buf + b->at;
+			return;
+		case BODYSCAN_SKIP:
+			b->at += used;
+			continue;
+		case BODYSCAN_END:
+			b->at += used;
+			b->rest = b->end > b->at;
+			in->rdNext = b->buf + b->at;
+			in->isClosed = 1;
+			in->wrNext = in->stop = in->rdNext;
+			return;
+		case BODYSCAN_BAD:
+			body_error(in, FCGX_PROTOCOL_ERROR);
+			return;
+		case BODYSCAN_MORE:
+			break;
+		}
+		memmove(b->buf, b->buf + b->at, b->end - b->at);
+		b->end -= b->at;
+		b->at = 0;
+		do
+			n = read(b->fd, b->buf + b->end, sizeof(b->buf) - b->end);
+		while (n < 0 && errno == EINTR);
+		if (n <= 0) {
+			body_error(in, n == 0 ? FCGX_PROTOCOL_ERROR : errno);
+			return;
+		}
+		b->end += (size_t)n;
+	}
+}
+
+/* Take the body from libfcgi, with what it has read of it already.
+ * Returns -1 if its reader is not laid out as fpm knows it: the request
+ * is refused rather than read unchecked. */
+static int
+body_install(fpm_request *req)
+{
+	FCGX_Stream *in = req->fcgx.in;
+	struct lib_reader *r = in->data;
+	struct body_in *b = &req->body;
+	size_t had;
+
+	if (r == NULL || r->buff == NULL || r->mBuff > r->buff ||
+	    r->buff - r->mBuff > 8 || r->bufflen <= 0 ||
+	    in->rdNext < r->buff || r->buffStop < in->rdNext ||
+	    r->buffStop > r->buff + r->bufflen ||
+	    (size_t)(r->buffStop - in->rdNext) > sizeof(b->buf))
+		return -1;
+	had = (size_t)(r->buffStop - in->rdNext);
+	memcpy(b->buf, in->rdNext, had);
+	b->at = 0;
+	b->end = had;
+	b->fd = req->fcgx.ipcFd;
+	b->rest = 0;
+	bodyscan_init(&b->scan, req->fcgx.requestId);
+	b->lib_data = in->data;
+	b->lib_fill = in->fillBuffProc;
+	in->data = b;
+	in->fillBuffProc = body_take;
+	in->rdNext = in->wrNext = in->stop = in->stopUnget = b->buf;
+	return 0;
+}
+
+/* Give libfcgi its reader back, for FCGX_Finish_r to free. */
+static void
+body_uninstall(fpm_request *req)
+{
+	FCGX_Stream *in = req->fcgx.in;
+
+	if (in == NULL || in->data != &req->body)
+		return;
+	in->data = req->body.lib_data;
+	in->fillBuffProc = req->body.lib_fill;
+}
 
 static ssize_t
 read_stdin(fpm_request *req, void *buf, size_t len)
@@ -868,6 +994,32 @@ request_reset(fpm_request *req)
 	req->body_excess = 0;
 }
 
+/* After the response, before the close: what the client still sends is
+ * read and dropped (so that TCP does not answer it with a reset that
+ * could cost the client the end of the response) until it closes, for
+ * 1 s in all from the response's end, however it trickles.  libfcgi's
+ * own close waits up to 2 s of silence at a time, for ever.  The usual
+ * path costs what libfcgi's does: shutdown, poll, a read of the EOF. */
+#define LINGER_MS 1000
+
+static void
+linger_bounded(int fd, const struct req_clock *clk)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
+	struct timespec now;
+	char trash[4096];
+	int left = LINGER_MS;
+
+	if (fd < 0 || shutdown(fd, SHUT_WR) != 0)
+		return;
+	while (left > 0 && poll(&pfd, 1, left) == 1 &&
+	    read(fd, trash, sizeof(trash)) > 0) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = LINGER_MS - (int)((ts_seconds(&clk->mono, &now) -
+		    clk->duration) * 1000);
+	}
+}
+
 /* Finish the response.  Returns the connection if the web server asked to
  * keep it (fastcgi_keep_conn) and it is still sound, else -1 (closed). */
 static int
@@ -898,12 +1050,19 @@ request_finish(fpm_request *req, int app_rc, struct req_clock *clk)
 	/* A connection whose body was not read to the end is out of step
 	 * with the protocol: never reuse it. */
 	keep = req->fcgx.keepConnection && !req->failed && req->body_done &&
-	    !req->body_excess;
+	    !req->body_excess && !req->body.rest;
 	req->fcgx.keepConnection = keep;
 	measure(clk);
 	/* The params are freed with the request. */
 	if (conf->access_fd >= 0 && !suppressed(req))
 		access_log(req, clk);
+	body_uninstall(req);
+	if (!keep) {
+		FCGX_FClose(req->fcgx.err);
+		FCGX_FClose(req->fcgx.out);
+		linger_bounded(req->fcgx.ipcFd, clk);
+	}
+	req->fcgx.detached = 1;		/* no linger of libfcgi's own */
 	FCGX_Finish_r(&req->fcgx);
 	fd = req->fcgx.ipcFd;		/* -1 if libfcgi closed it */
 	req->fcgx.ipcFd = -1;
@@ -964,8 +1123,13 @@ check_records(int fd)
 
 	if (buf == NULL) {
 		cap = (size_t)conf->max_params + 65536;
-		if ((buf = malloc(cap)) == NULL)
-			return 0;	/* libfcgi's own checks only */
+		if ((buf = malloc(cap)) == NULL) {
+			/* unchecked, libfcgi could be made to abort */
+			log_error("[pool %s] pid %d: request refused: no memory "
+			    "(%zu bytes) to check its records", pool_name,
+			    (int)getpid(), cap);
+			return -1;
+		}
 	}
 	n = recv(fd, buf, cap, MSG_PEEK | MSG_DONTWAIT);
 	if (n < 0 && errno == EAGAIN) {
@@ -1047,9 +1211,26 @@ serve(fpm_request *req, const struct sapi_ops *sapi, int fd)
 	 * request from our connection instead of accepting one itself. */
 	req->fcgx.ipcFd = fd;
 	req->fcgx.keepConnection = 1;
+	/* libfcgi keeps the last request's id, and before the begin record
+	 * would take a record of that id as the request's; with 0 it skips
+	 * every record before the begin but management ones, as prescan
+	 * does.  detached: a connection it refuses it closes at once,
+	 * without its unbounded linger. */
+	req->fcgx.requestId = 0;
+	req->fcgx.detached = 1;
 	if (FCGX_Accept_r(&req->fcgx) != 0) {
 		/* The peer closed the connection, or sent garbage; libfcgi
 		 * has closed it. */
+		req->fcgx.ipcFd = -1;
+		slot_state(SB_IDLE);
+		return -1;
+	}
+	if (body_install(req) != 0) {
+		log_error("[pool %s] pid %d: request refused: libfcgi's reader "
+		    "is not laid out as fpm knows it, its body cannot be "
+		    "checked", pool_name, (int)getpid());
+		req->fcgx.keepConnection = 0;
+		FCGX_Finish_r(&req->fcgx);
 		req->fcgx.ipcFd = -1;
 		slot_state(SB_IDLE);
 		return -1;
