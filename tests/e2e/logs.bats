@@ -77,7 +77,7 @@ noisy_conf() {
 	# a carriage return and an escape sequence (noisy decodes %XX)
 	run get "/noisy?err=a%0db%1b%5b31m"
 	assert_output 200
-	wait_until 5 grep -qF 'said into stderr: "a\rb\x1b[31m"' "$T/fpm.log" ||
+	wait_until 5 grep -qF 'said into stderr: "a\x0db\x1b[31m"' "$T/fpm.log" ||
 		fail "$(cat -v "$T/fpm.log")"
 }
 
