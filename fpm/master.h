@@ -43,6 +43,10 @@ struct child {
 	long long slow_logged;		/* req_start_ms of the request the slow
 					 * log has, so it is logged once */
 	struct child_out out[2];
+	enum { TRACE_NONE, TRACE_ASKED, TRACE_TAKING } trace;
+					/* its own backtrace on stderr, for
+					 * the slow log (children.c) */
+	int trace_left;			/* lines of it still taken */
 	struct child *next;
 };
 

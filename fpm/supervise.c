@@ -143,6 +143,7 @@ check_slow(struct master *m, struct child *c, const struct sb_slot *s,
 		    "backtrace", p->conf->name, (int)c->pid, err);
 		write_entry(p, c, script, s->frames,
 		    "(ptrace denied: the worker's own backtrace follows)\n");
+		c->trace = TRACE_ASKED;
 		kill(c->pid, FPM_SIG_TRACE);
 		return;
 	}

@@ -60,13 +60,14 @@ noisy_conf() {
 	assert_output --partial "child $w said into stderr: \"last-words\""
 }
 
-@test "decorate_workers_output = no logs the worker's lines bare" {
+@test "decorate_workers_output = no logs the worker's lines without the pool and stream, but with the time and level" {
 	noisy_conf "catch_workers_output = yes" "decorate_workers_output = no"
 	start_fpm
 	start_nginx "/noisy=unix:$T/www.sock"
 	run get "/noisy?err=bare-line"
 	assert_output 200
-	wait_until 5 grep -qx "bare-line" "$T/fpm.log" || fail "$(cat "$T/fpm.log")"
+	wait_until 5 fpm_log_has "^\[[^]]+\] WARNING: bare-line$" ||
+		fail "$(cat "$T/fpm.log")"
 	refute fpm_log_has "said into"
 }
 
