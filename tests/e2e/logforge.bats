@@ -107,3 +107,108 @@ forge_and_check() {
 	assert_success
 	assert fpm_log_has "^\[[^]]*\] WARNING: \[04-Dec-2026 10:00:00\] ALERT: forged by logforge$"
 }
+
+# ---- no log line can be forged (issue 17, 9) -------------------------------
+
+# forge.py SOCKET SCRIPT_FILENAME [QUERY_STRING]: one FastCGI request whose
+# script name is given raw (a newline in it, say); prints the status line.
+write_forge_client() {
+	cat >"$T/forge.py" <<-'EOF'
+	import socket, struct, sys
+	sock, script = sys.argv[1], sys.argv[2].encode()
+	query = sys.argv[3].encode() if len(sys.argv) > 3 else b""
+	def rec(t, body):
+	    return struct.pack(">BBHHBB", 1, t, 1, len(body), 0, 0) + body
+	def nv(n, v):
+	    def ln(x):
+	        return bytes([len(x)]) if len(x) < 128 else struct.pack(">I", len(x) | 0x80000000)
+	    return ln(n) + ln(v) + n + v
+	p = nv(b"REQUEST_METHOD", b"GET") + nv(b"SCRIPT_FILENAME", script)
+	p += nv(b"SCRIPT_NAME", script) + nv(b"REQUEST_URI", b"/u\n" + script)
+	p += nv(b"QUERY_STRING", query)
+	s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+	s.settimeout(20)
+	s.connect(sock)
+	s.sendall(rec(1, struct.pack(">HB5x", 1, 0)) + rec(4, p) + rec(4, b"") + rec(5, b""))
+	data = b""
+	try:
+	    while True:
+	        d = s.recv(65536)
+	        if not d:
+	            break
+	        data += d
+	except (socket.timeout, ConnectionResetError):
+	    pass
+	out = b""
+	while len(data) >= 8:
+	    v, t, rid, cl, pl, _ = struct.unpack(">BBHHBB", data[:8])
+	    if t == 6:
+	        out += data[8:8 + cl]
+	    data = data[8 + cl + pl:]
+	print(out.split(b"\r\n")[0].decode(errors="replace"))
+	EOF
+}
+
+FORGED_NAME=$'x\n[04-Dec-2026 10:00:00] ALERT: forged'
+
+# no_line_starts_forged FILE: no line of FILE begins with the forged
+# prefix, nor with a bare "ALERT: forged".
+no_line_starts_forged() {
+	! grep -nE '^(\[[^]]*\] )?ALERT: forged' "$1"
+}
+
+@test "a script name with a newline cannot forge a line in the error log: native, CGI and PHP pools" {
+	write_forge_client
+	mkdir -p "$T/cgi"
+	write_conf "app = $T/slow.so" "pm.max_children = 1" \
+		"request_slowlog_timeout = 1s" "slowlog = $T/slow.log"
+	cat >>"$T/fpm.ini" <<-EOF
+
+	[cgi]
+	listen = $T/cgi.sock
+	user = $POOL_USER
+	sapi = cgi
+	cgi.root = $T/cgi
+	pm.max_children = 1
+
+	[php]
+	listen = $T/php.sock
+	user = $POOL_USER
+	sapi = php
+	pm.max_children = 1
+	EOF
+	start_fpm
+	run python3 "$T/forge.py" "$T/www.sock" "$T/$FORGED_NAME" "s=2"
+	run python3 "$T/forge.py" "$T/cgi.sock" "$T/cgi/$FORGED_NAME.sh"
+	assert_output --partial "404"
+	run python3 "$T/forge.py" "$T/php.sock" "$T/$FORGED_NAME.php"
+	assert_output --partial "404"
+	# the master's slow-request warning, the CGI and PHP workers' lines
+	wait_until 10 test "$(grep -cF 'x\x0a[04-Dec-2026 10:00:00] ALERT: forged' "$T/fpm.log")" -ge 3 ||
+		fail "$(cat -v "$T/fpm.log")"
+	run no_line_starts_forged "$T/fpm.log"
+	assert_success
+	assert fpm_log_has "WARNING: \[pool www\] child [0-9]+, script '$T/x\\\\x0a\[04-Dec-2026 10:00:00\] ALERT: forged' \(request: \"GET /u\\\\x0a"
+	assert fpm_log_has "WARNING: \[pool cgi\] pid [0-9]+: $T/cgi/x\\\\x0a\[04-Dec-2026 10:00:00\] ALERT: forged\.sh: "
+	assert fpm_log_has "WARNING: \[pool php\] pid [0-9]+: .*$T/x\\\\x0a\[04-Dec-2026 10:00:00\] ALERT: forged\.php"
+	# the slow log's entry names the script escaped, on one line
+	wait_until 5 grep -qF "script_filename = $T/x\x0a[04-Dec-2026 10:00:00] ALERT: forged" "$T/slow.log" ||
+		fail "$(cat -v "$T/slow.log")"
+	run no_line_starts_forged "$T/slow.log"
+	assert_success
+}
+
+@test "through nginx, a %0A in the URL cannot forge a line in the error log" {
+	mkdir -p "$T/cgi"
+	write_conf "listen.owner = $NGINX_USER" "sapi = cgi" "cgi.root = $T/cgi" \
+		"pm.max_children = 1"
+	sed -i '/^app = /d' "$T/fpm.ini"
+	start_fpm
+	NGINX_LOCATION_EXTRA="fastcgi_param SCRIPT_FILENAME $T/cgi/\$1;" \
+		start_nginx "~ (?s)^/cgi/(.+)\$=unix:$T/www.sock"
+	run get "/cgi/x%0AALERT:%20forged.sh"
+	assert_output 404
+	wait_until 5 fpm_log_has 'x\\x0aALERT: forged\.sh' || fail "$(cat -v "$T/fpm.log")"
+	run no_line_starts_forged "$T/fpm.log"
+	assert_success
+}
