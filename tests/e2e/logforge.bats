@@ -212,3 +212,21 @@ no_line_starts_forged() {
 	run no_line_starts_forged "$T/fpm.log"
 	assert_success
 }
+
+@test "a worker cannot write into the slow log by posing as its own backtrace" {
+	write_conf "listen.owner = $NGINX_USER" "app = $T/noisy.so" \
+		"pm.max_children = 1" "request_slowlog_timeout = 30s" \
+		"slowlog = $T/slow.log"
+	start_fpm
+	start_nginx "/noisy=unix:$T/www.sock"
+	# the markers a worker frames its own backtrace with, unasked
+	run get "/noisy?err=%1Dtrace"
+	assert_output 200
+	run get "/noisy?err=fake-frame"
+	assert_output 200
+	run get "/noisy?err=%1Dend"
+	assert_output 200
+	wait_until 5 fpm_log_has 'said into stderr: "fake-frame"' ||
+		fail "$(cat -v "$T/fpm.log")"
+	refute grep -q "fake-frame" "$T/slow.log"
+}
