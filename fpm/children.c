@@ -82,13 +82,12 @@ child_reset(struct master *m, struct pool *own, const int out[2], int extra)
 	sigemptyset(&none);
 	sigaddset(&none, SIGQUIT);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	/* stderr may become a pipe: the log must not sit on it */
-	log_move_above(STDERR_FILENO);
 	null = open("/dev/null", O_RDWR);
 	if (null >= 0) {
 		dup2(null, STDIN_FILENO);
 		children_set_stdio(out, null);
 	}
+	/* after the dup2: a log on stderr is replaced, any other closed */
 	log_to_master();
 	close_except(keep, 6);
 }
