@@ -257,6 +257,9 @@ open_output(struct pool *p, struct child *c, int w[2])
 		if (pipe2(fds, O_CLOEXEC) != 0) {
 			log_error("[pool %s] pipe2() failed: %s", p->conf->name,
 			    strerror(errno));
+			if (w[0] >= 0)	/* the caller closes the read ends */
+				close(w[0]);
+			w[0] = -1;
 			return -1;
 		}
 		fcntl(fds[0], F_SETFL, O_NONBLOCK);
