@@ -230,3 +230,23 @@ no_line_starts_forged() {
 		fail "$(cat -v "$T/fpm.log")"
 	refute grep -q "fake-frame" "$T/slow.log"
 }
+
+@test "a PHP pool's zygote and workers hold no descriptor of the error log or the slow log, and the zygote's lines reach the log" {
+	write_conf "sapi = php" "pm.max_children = 1" "slowlog = $T/slow.log" \
+		"request_slowlog_timeout = 30s" "php_admin_value[no_such_setting] = 1"
+	sed -i '/^app = /d' "$T/fpm.ini"
+	start_fpm
+	wait_until 10 test -n "$(zygotes)" || fail "no zygote: $(cat "$T/fpm.log")"
+	wait_until 10 test -n "$(workers)" || fail "no worker: $(cat "$T/fpm.log")"
+	local p
+	for p in $(zygotes) $(workers); do
+		refute links_to "$p" "$T/fpm.log"
+		refute links_to "$p" "$T/slow.log"
+	done
+	# the engine's start-up warning, written in the zygote, decorated
+	# by the master with the zygote's pid
+	local z
+	z=$(zygotes | head -n 1)
+	wait_until 10 fpm_log_has "\[pool www\] (pid $z: |child $z said into stderr: ).*no_such_setting" ||
+		fail "$(cat "$T/fpm.log")"
+}
