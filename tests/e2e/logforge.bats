@@ -250,3 +250,19 @@ no_line_starts_forged() {
 	wait_until 10 fpm_log_has "\[pool www\] (pid $z: |child $z said into stderr: ).*no_such_setting" ||
 		fail "$(cat "$T/fpm.log")"
 }
+
+@test "what a worker writes to stderr before it dies (as libfcgi does before abort) reaches the log decorated, without catch_workers_output" {
+	write_conf "listen.owner = $NGINX_USER" "app = $T/noisy.so" \
+		"pm.max_children = 1"
+	start_fpm
+	start_nginx "/noisy=unix:$T/www.sock"
+	wait_workers 1
+	local w=${FPM_WORKERS[0]}
+	run get "/noisy?err=fcgio.c:42:%20assertion%20failed&partial=last-words&die"
+	assert_output 502
+	wait_until 5 fpm_log_has "child $w exited on signal 11" || fail "$(cat "$T/fpm.log")"
+	run cat "$T/fpm.log"
+	assert_line --regexp "WARNING: \[pool www\] child $w said into stderr: \"fcgio\.c:42: assertion failed\"$"
+	assert_line --regexp "WARNING: \[pool www\] child $w said into stderr: \"last-words\"$"
+	refute_line "last-words"
+}
