@@ -1,16 +1,19 @@
 /*
- * log.h - the error log, shared by the master and its workers.
+ * log.h - the error log, written by the master.
  *
  * Lines look like php-fpm's:
  *   [22-Nov-2026 14:03:07] WARNING: [pool www] child 4242 exited on signal 11
- * Each line goes out in one system call on an O_APPEND descriptor, so lines
- * from the master and from workers never interleave mid-line.
+ * Each line goes out in one system call on an O_APPEND descriptor, and is
+ * escaped (log_escape()) whoever formatted it, so that no string from a
+ * client or a worker can end a line and forge the next.
  *
  * With error_log = syslog the descriptor is instead a datagram socket
- * connected to the syslog socket (/dev/log), not syslog(3): workers inherit
- * it like a file, already connected, even in a chroot.  Each line is one
- * datagram in RFC 3164 form, with the pid of the process that sends it:
+ * connected to the syslog socket (/dev/log), not syslog(3).  Each line is
+ * one datagram in RFC 3164 form, with the master's pid:
  *   <28>Nov 22 14:03:07 fpm[4242]: WARNING: [pool www] child 4243 ...
+ *
+ * Workers and zygotes hold neither: after log_to_master() their lines go
+ * to their stderr, a pipe the master reads and logs (children.c).
  */
 #ifndef FPM_LOG_H
 #define FPM_LOG_H
