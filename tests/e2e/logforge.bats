@@ -236,8 +236,8 @@ no_line_starts_forged() {
 		"request_slowlog_timeout = 30s" "php_admin_value[no_such_setting] = 1"
 	sed -i '/^app = /d' "$T/fpm.ini"
 	start_fpm
-	wait_until 10 test -n "$(zygotes)" || fail "no zygote: $(cat "$T/fpm.log")"
-	wait_until 10 test -n "$(workers)" || fail "no worker: $(cat "$T/fpm.log")"
+	wait_until 30 test -n "$(zygotes)" || fail "no zygote: $(cat "$T/fpm.log")"
+	wait_until 30 test -n "$(workers)" || fail "no worker: $(cat "$T/fpm.log")"
 	local p
 	for p in $(zygotes) $(workers); do
 		refute links_to "$p" "$T/fpm.log"
