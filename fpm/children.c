@@ -102,15 +102,17 @@ scrub_stack(void)
 	__asm__ volatile("" : : "r"(below) : "memory");
 }
 
-/* The child's first steps: a clean signal state; stdio on /dev/null, the
- * output pipes or the error log; only the descriptors it needs (and
- * extra, or -1); nothing of other pools in memory. */
+/* The child's first steps: a clean signal state; stdin and stdout on
+ * /dev/null or the output pipe, stderr on the pipe the master reads; only
+ * the descriptors it needs (and extra, or -1); nothing of other pools in
+ * memory.  Not the error log nor the slow log: their lines go through the
+ * master (log_to_master()). */
 static void
 child_reset(struct master *m, struct pool *own, const int out[2], int extra)
 {
-	int keep[8] = { own->listen_fd, -1, m->ctl_worker_fd, own->access_fd,
-	    own->status_of ? own->status_of->listen_fd : -1, own->slowlog_fd,
-	    extra, own->wake_fd };
+	int keep[6] = { own->listen_fd, m->ctl_worker_fd, own->access_fd,
+	    own->status_of ? own->status_of->listen_fd : -1, extra,
+	    own->wake_fd };
 	sigset_t none;	/* all but SIGQUIT */
 	int null;
 
@@ -120,15 +122,14 @@ child_reset(struct master *m, struct pool *own, const int out[2], int extra)
 	sigemptyset(&none);
 	sigaddset(&none, SIGQUIT);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	/* stderr may become a pipe: the log must not sit on it */
-	log_move_above(STDERR_FILENO);
-	keep[1] = log_fd();
 	null = open("/dev/null", O_RDWR);
 	if (null >= 0) {
 		dup2(null, STDIN_FILENO);
 		children_set_stdio(out, null);
 	}
-	close_except(keep, 8);
+	/* after the dup2: a log on stderr is replaced, any other closed */
+	log_to_master();
+	close_except(keep, 6);
 	forget_other_pools(m, own);
 	scrub_stack();
 }
@@ -137,12 +138,7 @@ void
 children_set_stdio(const int out[2], int null)
 {
 	dup2(out[0] >= 0 ? out[0] : null, STDOUT_FILENO);
-	if (out[1] >= 0)
-		dup2(out[1], STDERR_FILENO);
-	else if (!log_is_syslog())
-		dup2(log_fd(), STDERR_FILENO);
-	else
-		dup2(null, STDERR_FILENO);
+	dup2(out[1] >= 0 ? out[1] : null, STDERR_FILENO);
 }
 
 /* pm.max_requests plus this worker's share of the jitter. */
@@ -167,8 +163,8 @@ children_become(struct master *m, struct pool *p, const int out[2],
 	*procfd = p->conf->max_memory > 0 ?
 	    open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 	if (identity_apply(p->conf, err, sizeof(err)) != 0) {
-		log_error("[pool %s] pid %d: cannot take the pool's identity: %s",
-		    p->conf->name, (int)getpid(), err);
+		/* to the master, which adds the pool and pid */
+		log_error("cannot take the pool's identity: %s", err);
 		return -1;
 	}
 	return children_watch_master(m, p);
@@ -214,7 +210,7 @@ children_worker_conf(struct master *m, struct pool *p,
 		wc->cgi_root += strlen(p->conf->chroot);	/* as seen inside */
 	wc->cgi_extensions = p->conf->cgi_extensions;
 	wc->access_fd = p->access_fd;
-	wc->slowlog_fd = p->slowlog_fd;
+	wc->slowlog = p->slowlog_fd >= 0;
 	wc->slowlog_depth = (int)p->conf->slowlog_depth;
 	wc->access_format = p->conf->access_format;
 	wc->suppress_paths = p->conf->suppress_paths;
@@ -287,21 +283,25 @@ take_slot(struct pool *p)
 	return -1;
 }
 
-/* catch_workers_output: a pipe for stdout and one for stderr; the read
- * ends stay here, w gets the write ends for the child. */
+/* A pipe for stderr, always: the worker's own messages and whatever its
+ * libraries write there (libfcgi before it aborts) reach the log through
+ * the master.  With catch_workers_output a pipe for stdout as well, else
+ * stdout is /dev/null, as in php-fpm.  The read ends stay here, w gets
+ * the write ends for the child. */
 static int
 open_output(struct pool *p, struct child *c, int w[2])
 {
 	w[0] = w[1] = -1;
 	c->out[0].fd = c->out[1].fd = -1;
-	if (!p->conf->catch_workers_output)
-		return 0;
-	for (int i = 0; i < 2; i++) {
+	for (int i = p->conf->catch_workers_output ? 0 : 1; i < 2; i++) {
 		int fds[2];
 
 		if (pipe2(fds, O_CLOEXEC) != 0) {
 			log_error("[pool %s] pipe2() failed: %s", p->conf->name,
 			    strerror(errno));
+			if (w[0] >= 0)	/* the caller closes the read ends */
+				close(w[0]);
+			w[0] = -1;
 			return -1;
 		}
 		fcntl(fds[0], F_SETFL, O_NONBLOCK);
@@ -434,10 +434,56 @@ unlink_child(struct master *m, pid_t pid, const struct child *want)
 /* ---- caught output ----------------------------------------------------- */
 
 struct emit_ctx {
-	const struct child *c;
+	struct child *c;
 	int stream;
 };
 
+static int
+is_line(const char *line, size_t len, const char *what)
+{
+	return len == strlen(what) && memcmp(line, what, len) == 0;
+}
+
+/* A worker's own backtrace (no ptrace rights), between LOG_TRACE_BEGIN
+ * and LOG_TRACE_END on its stderr: taken only right after the master
+ * asked for it, at most slowlog_depth lines, escaped into the slow log,
+ * after the entry's head the master wrote.  Returns 1 if line was one. */
+static int
+trace_line(struct child *c, const char *line, size_t len)
+{
+	struct pool *p = c->pool;
+	char esc[LOG_ESCAPED_MAX(OUTPUT_MAX) + 1];
+	size_t n;
+
+	if (c->trace == TRACE_ASKED && is_line(line, len, LOG_TRACE_BEGIN)) {
+		c->trace = TRACE_TAKING;
+		c->trace_left = (int)p->conf->slowlog_depth;
+		return 1;
+	}
+	if (c->trace != TRACE_TAKING)
+		return 0;
+	if (is_line(line, len, LOG_TRACE_END) || c->trace_left <= 0) {
+		c->trace = TRACE_NONE;
+		return is_line(line, len, LOG_TRACE_END);
+	}
+	c->trace_left--;
+	n = log_escape(esc, sizeof(esc) - 1, line, len);
+	esc[n++] = '\n';
+	if (p->slowlog_fd >= 0 && write(p->slowlog_fd, esc, n) != (ssize_t)n)
+		log_error("[pool %s] cannot write the slow log %s: %s",
+		    p->conf->name, p->conf->slowlog, strerror(errno));
+	return 1;
+}
+
+/*
+ * A line of a worker's output: the worker's own message (LOG_MARK_RUNTIME,
+ * from log_to_master()) as "[pool www] pid 4242: message", anything else
+ * as "[pool www] child 4242 said into stderr: "text"".  Either way with
+ * the pool and pid the master knows and at WARNING, whatever the worker
+ * claims, and escaped.  decorate_workers_output = no leaves out the
+ * "said into" part, not the time and level: a worker's line is never
+ * bare, so it cannot pass for one of the master's.
+ */
 static void
 emit_line(void *arg, const char *line, size_t len, int continued)
 {
@@ -446,11 +492,22 @@ emit_line(void *arg, const char *line, size_t len, int continued)
 	char text[OUTPUT_TEXT_MAX];
 	size_t n;
 
+	if (e->stream == 1 && trace_line(e->c, line, len))
+		return;
+	if (e->stream == 1 && len > 0 && line[0] == LOG_MARK_RUNTIME) {
+		n = (size_t)snprintf(text, sizeof(text), "[pool %s] pid %d: ",
+		    pc->name, (int)e->c->pid);
+		if (n >= sizeof(text))
+			n = sizeof(text) - 1;
+		n += log_escape(text + n, sizeof(text) - n, line + 1, len - 1);
+		log_line(LOG_LEVEL_WARNING, 0, text, n);
+		return;
+	}
 	n = output_decorate(text, sizeof(text), pc->name, (int)e->c->pid,
 	    e->stream ? "stderr" : "stdout", line, len,
 	    (pc->decorate_workers_output ? OUTPUT_DECORATE : 0) |
 	    (continued ? OUTPUT_CONTINUED : 0));
-	log_line(LOG_LEVEL_WARNING, !pc->decorate_workers_output, text, n);
+	log_line(LOG_LEVEL_WARNING, 0, text, n);
 }
 
 /* Read what the worker wrote; all of it when drain is set (it is dead),
@@ -487,6 +544,20 @@ void
 children_output(struct master *m, struct child *c, int stream)
 {
 	read_output(m, c, stream, 0);
+}
+
+void
+children_end_output(struct master *m, struct child *c)
+{
+	struct emit_ctx e = { c, 0 };
+
+	for (int i = 0; i < 2; i++) {
+		read_output(m, c, i, 0);
+		e.stream = i;
+		if (c->out[i].fd >= 0)
+			output_flush(&c->out[i].line, emit_line, &e);
+	}
+	close_output(m, c);
 }
 
 /* ---- exits --------------------------------------------------------------- */

@@ -74,6 +74,9 @@ struct child *children_find(struct master *m, pid_t pid);
 
 /* A worker's stdout or stderr is readable. */
 void children_output(struct master *m, struct child *c, int stream);
+/* Read what c's pipes hold now, log it, pending partial lines as well,
+ * and close them: for a zygote the master lets go. */
+void children_end_output(struct master *m, struct child *c);
 
 /* ondemand: watch (on = 1) or stop watching p's listening socket. */
 void children_watch_listen(struct master *m, struct pool *p, int on);

@@ -28,6 +28,7 @@
 
 #include "addr.h"
 #include "conf.h"
+#include "log.h"
 
 #ifndef FPM_CONF_DEFAULT
 #define FPM_CONF_DEFAULT "/etc/fpm/fpm.ini"
@@ -606,6 +607,9 @@ fcgi_get(const struct addr *a, const char *path, const char *query,
 
 /* ---- the status page --------------------------------------------------- */
 
+/* The page came from a worker, which runs pool code: its strings are
+ * escaped (log_escape()) before they can reach a terminal, so no escape
+ * sequence clears the screen, moves the cursor or sets the title. */
 static void
 field_set(const struct field *f, void *base, const char *key,
     const char *value)
@@ -617,7 +621,8 @@ field_set(const struct field *f, void *base, const char *key,
 			*(long long *)((char *)base + f->off) =
 			    strtoll(value, NULL, 10);
 		else
-			snprintf((char *)base + f->off, f->size, "%s", value);
+			log_escape((char *)base + f->off, f->size, value,
+			    strlen(value));
 		return;
 	}
 }

@@ -56,6 +56,7 @@ static const struct {
 /* A process has one log, reached from everywhere, workers included. */
 static int log_fd_ = STDERR_FILENO;
 static int log_syslog;		/* log_fd_ is the syslog socket */
+static int log_child;		/* log_to_master(): lines go to stderr */
 static enum log_level log_min = LOG_LEVEL_NOTICE;
 static size_t log_limit = LOG_LIMIT_DEFAULT;
 
@@ -219,6 +220,44 @@ log_is_syslog(void)
 	return log_syslog;
 }
 
+void
+log_to_master(void)
+{
+	if (log_fd_ != STDERR_FILENO)
+		close(log_fd_);
+	log_fd_ = STDERR_FILENO;
+	log_syslog = 0;
+	log_child = 1;
+}
+
+size_t
+log_escape(char *out, size_t outlen, const char *in, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
+
+	if (outlen == 0)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)in[i];
+
+		if (!LOG_NEEDS_ESCAPE(c)) {
+			if (n + 1 >= outlen)
+				break;
+			out[n++] = (char)c;
+			continue;
+		}
+		if (n + 4 >= outlen)
+			break;
+		out[n++] = '\\';
+		out[n++] = 'x';
+		out[n++] = hex[c >> 4];
+		out[n++] = hex[c & 0xf];
+	}
+	out[n] = '\0';
+	return n;
+}
+
 /* One datagram; if syslogd went away (restarted), reconnect once and
  * retry.  A line that cannot be sent is lost: logging must not fail. */
 static void
@@ -278,12 +317,21 @@ file_header(char *buf, size_t len, enum log_level level)
 /* Write one line in one system call, so that lines from several
  * processes never interleave. */
 static void
-write_line(enum log_level level, int bare, const char *msg, size_t len)
+write_escaped(enum log_level level, int bare, const char *msg, size_t len)
 {
 	char head[160];
 	struct iovec iov[3];
 	size_t n = 0;
 
+	if (log_child) {
+		head[0] = LOG_MARK_RUNTIME;
+		iov[0] = (struct iovec){ head, 1 };
+		iov[1] = (struct iovec){ (char *)msg, len };
+		iov[2] = (struct iovec){ "\n", 1 };
+		while (writev(log_fd_, iov, 3) < 0 && errno == EINTR)
+			;
+		return;
+	}
 	if (log_syslog) {
 		n = syslog_header(head, sizeof(head), level, bare);
 		iov[0] = (struct iovec){ head, n };
@@ -298,6 +346,32 @@ write_line(enum log_level level, int bare, const char *msg, size_t len)
 	iov[2] = (struct iovec){ "\n", 1 };
 	while (writev(log_fd_, iov, 3) < 0 && errno == EINTR)
 		;
+}
+
+/* Every line is escaped here, whoever formed it: a client's string in a
+ * message ("not found: %s") cannot end the line and forge the next.
+ * Text already escaped (worker output) goes through unchanged. */
+static void
+write_line(enum log_level level, int bare, const char *msg, size_t len)
+{
+	char small[4096], *esc = small;
+	size_t i, n;
+
+	for (i = 0; i < len && !LOG_NEEDS_ESCAPE(msg[i]); i++)
+		;
+	if (i == len) {
+		write_escaped(level, bare, msg, len);
+		return;
+	}
+	n = LOG_ESCAPED_MAX(len);
+	if (n > sizeof(small) && (esc = malloc(n)) == NULL) {
+		esc = small;	/* out of memory: cut rather than lost */
+		n = sizeof(small);
+	}
+	n = log_escape(esc, n, msg, len);
+	write_escaped(level, bare, esc, n);
+	if (esc != small)
+		free(esc);
 }
 
 static int

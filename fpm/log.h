@@ -1,16 +1,19 @@
 /*
- * log.h - the error log, shared by the master and its workers.
+ * log.h - the error log, written by the master.
  *
  * Lines look like php-fpm's:
  *   [22-Nov-2026 14:03:07] WARNING: [pool www] child 4242 exited on signal 11
- * Each line goes out in one system call on an O_APPEND descriptor, so lines
- * from the master and from workers never interleave mid-line.
+ * Each line goes out in one system call on an O_APPEND descriptor, and is
+ * escaped (log_escape()) whoever formatted it, so that no string from a
+ * client or a worker can end a line and forge the next.
  *
  * With error_log = syslog the descriptor is instead a datagram socket
- * connected to the syslog socket (/dev/log), not syslog(3): workers inherit
- * it like a file, already connected, even in a chroot.  Each line is one
- * datagram in RFC 3164 form, with the pid of the process that sends it:
+ * connected to the syslog socket (/dev/log), not syslog(3).  Each line is
+ * one datagram in RFC 3164 form, with the master's pid:
  *   <28>Nov 22 14:03:07 fpm[4242]: WARNING: [pool www] child 4243 ...
+ *
+ * Workers and zygotes hold neither: after log_to_master() their lines go
+ * to their stderr, a pipe the master reads and logs (children.c).
  */
 #ifndef FPM_LOG_H
 #define FPM_LOG_H
@@ -83,6 +86,39 @@ void log_raw(const char *msg, size_t len);
  * unless it is stderr, which stays the process's own.  Returns 0, or -1
  * with errno, the log unchanged. */
 int log_move_above(int fd);
+
+/*
+ * Copy len bytes of in (any byte, NUL included) into out with every
+ * control character (below 0x20, and 0x7f) as \xHH, so that text from a
+ * client or a worker can neither start a line of its own in a log nor
+ * move a terminal's cursor.  Other bytes, '\\' and UTF-8 included, are
+ * copied as they are: the escaping is for safety, not to be reversed,
+ * and it is idempotent, so text escaped twice reads as escaped once.
+ * out is NUL-terminated (when outlen > 0); what does not fit is cut,
+ * never inside an escape.  Returns the length written, < outlen.
+ * LOG_ESCAPED_MAX(len) is the room that always suffices.
+ */
+size_t log_escape(char *out, size_t outlen, const char *in, size_t len);
+#define LOG_ESCAPED_MAX(len)	(4 * (len) + 1)
+/* Whether log_escape() would change c. */
+#define LOG_NEEDS_ESCAPE(c)	((unsigned char)(c) < 0x20 || \
+				 (unsigned char)(c) == 0x7f)
+
+/*
+ * In a worker or a zygote, right after fork: log lines go to stderr, a
+ * pipe the master reads, as LOG_MARK_RUNTIME, the escaped message and
+ * "\n", with neither time nor level: the master adds the time, the
+ * pool and the pid it knows, at a level of its own choosing (nothing a
+ * worker writes is trusted).  The log's descriptor (file or syslog
+ * socket) is closed: a worker cannot write the master's log.
+ */
+void log_to_master(void);
+#define LOG_MARK_RUNTIME	'\x1e'
+/* A worker's own backtrace for the slow log: these two lines, each after
+ * LOG_MARK_TRACE, frame it on stderr (see slowlog.h). */
+#define LOG_MARK_TRACE		'\x1d'
+#define LOG_TRACE_BEGIN		"\x1d" "trace"
+#define LOG_TRACE_END		"\x1d" "end"
 
 /* Start-up failures: log, then exit(1). */
 void fatal(const char *fmt, ...)

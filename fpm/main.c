@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -225,6 +226,23 @@ detach_stdio(void)
 		close(null);
 }
 
+/* The master holds a pipe per worker (its stderr, and stdout with
+ * catch_workers_output): raise the soft limit on descriptors to the hard
+ * one, so that a thousand workers fit under systemd's soft 1024.  The
+ * workers inherit it, unless rlimit_files says otherwise. */
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			log_warning("setrlimit(RLIMIT_NOFILE, %llu) failed: %s",
+			    (unsigned long long)rl.rlim_max, strerror(errno));
+	}
+}
+
 /* The error log, as [global] says.  Start-up: a failure is fatal. */
 static void
 open_log(const struct global_conf *g)
@@ -308,6 +326,7 @@ main(int argc, char **argv)
 	    m.conf->global.daemonize)))
 		m.ready_fd = daemonize();
 	m.pid = getpid();
+	raise_nofile();
 	if (m.pidfile != NULL && pidfile_write(m.pidfile) != 0)
 		fatal("cannot write pid file %s: %s", m.pidfile, strerror(errno));
 	if (master_init(&m) != 0 || (reloaded ? reload_inherit_sockets(&m) :

@@ -125,7 +125,7 @@ reopen_logs(struct master *m)
 	for (struct pool *p = m->pools; p != NULL; p = p->next) {
 		/* a zygote holds them as well: the next worker starts one
 		 * with the new files */
-		zygote_stop(p);
+		zygote_stop(m, p);
 		for (struct child *c = p->children; c != NULL; c = c->next)
 			if (!c->ending)
 				children_retire(m, c, "logs reopened");
@@ -139,7 +139,7 @@ stop(struct master *m, enum stop_mode mode, const char *signame)
 
 	sd_notifyf("STOPPING=1");
 	for (struct pool *p = m->pools; p != NULL; p = p->next)
-		zygote_stop(p);		/* no more workers: let them go */
+		zygote_stop(m, p);		/* no more workers: let them go */
 	if (mode == STOP_FAST) {
 		log_notice("%s received, stopping fast: %d workers get SIGTERM",
 		    signame, children_count(m));

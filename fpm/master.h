@@ -45,6 +45,10 @@ struct child {
 	struct child_out out[2];
 	int reaped_elsewhere;		/* its exit was consumed elsewhere */
 	int exit_status;		/* ...with this status */
+	enum { TRACE_NONE, TRACE_ASKED, TRACE_TAKING } trace;
+					/* its own backtrace on stderr, for
+					 * the slow log (children.c) */
+	int trace_left;			/* lines of it still taken */
 	struct child *next;
 };
 

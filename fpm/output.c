@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "log.h"
 #include "output.h"
 
 /* Where output_decorate() writes: once a part does not fit, nothing more
@@ -90,33 +91,22 @@ put_str(struct sink *s, const char *p)
 	put(s, p, strlen(p));
 }
 
-/* Append line, escaped; an escape goes in whole or not at all. */
+/* Append line, escaped by the log's one helper; an escape goes in whole
+ * or not at all. */
 static void
 put_escaped(struct sink *s, const char *line, size_t len)
 {
-	char esc[8];
-	size_t n;
+	size_t need = 0, n;
 
-	for (size_t i = 0; i < len && !s->full; i++) {
-		unsigned char c = (unsigned char)line[i];
-
-		if (c >= 0x20 && c != 0x7f) {
-			put(s, (const char *)&c, 1);
-			continue;
-		}
-		if (c == '\t')
-			n = (size_t)snprintf(esc, sizeof(esc), "\\t");
-		else if (c == '\r')
-			n = (size_t)snprintf(esc, sizeof(esc), "\\r");
-		else if (c == '\n')
-			n = (size_t)snprintf(esc, sizeof(esc), "\\n");
-		else
-			n = (size_t)snprintf(esc, sizeof(esc), "\\x%02x", c);
-		if (n > s->cap - s->len)
-			s->full = 1;
-		else
-			put(s, esc, n);
-	}
+	if (s->full)
+		return;
+	for (size_t i = 0; i < len; i++)
+		need += LOG_NEEDS_ESCAPE(line[i]) ? 4 : 1;
+	/* cap keeps a byte for the NUL, which log_escape() writes */
+	n = log_escape(s->p + s->len, s->cap - s->len + 1, line, len);
+	s->len += n;
+	if (n < need)
+		s->full = 1;
 }
 
 size_t

@@ -53,9 +53,9 @@ void output_flush(struct output_line *o, output_emit_fn emit, void *ctx);
 
 /*
  * Write into out the text to log for a piece of worker output, with
- * control characters escaped so that a worker cannot forge or hide log
- * lines: tab, CR and LF as \t \r \n, other bytes below 0x20 and 0x7f as
- * \xHH (NUL as \x00).  Other bytes, '"' and '\\' included, are copied as
+ * control characters escaped by log_escape() so that a worker cannot
+ * forge or hide log lines: bytes below 0x20 and 0x7f as \xHH (LF as
+ * \x0a, NUL as \x00).  Other bytes, '"' and '\\' included, are copied as
  * they are: the escaping is for safety, not to be reversed.
  *
  * With OUTPUT_DECORATE (decorate_workers_output = yes):

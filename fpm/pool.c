@@ -344,7 +344,7 @@ pools_free(struct master *m)
 			free(p->conf);
 		scoreboard_free(p->sb);
 		free(p->slot_used);
-		zygote_stop(p);
+		zygote_stop(m, p);
 		free(p);
 	}
 }

@@ -66,16 +66,28 @@ check_request(struct master *m, struct child *c, const struct sb_slot *sp,
 	master_wake_at(m, c->kill_at);
 }
 
-/* A worker's published frames, with control characters other than the
- * line breaks made visible, so it cannot forge entries. */
+/* Frames, one a line, each line escaped by log_escape(): a worker's
+ * published frames, or names the trace read from its memory and its
+ * files, cannot forge an entry. */
 static void
 clean_frames(const char *in, char *out, size_t outlen)
 {
 	size_t n = 0;
 
-	for (; *in != '\0' && n + 1 < outlen; in++)
-		out[n++] = (unsigned char)*in < 0x20 && *in != '\n' ? '?' : *in;
-	out[n] = '\0';
+	out[0] = '\0';
+	while (*in != '\0' && n + 1 < outlen) {
+		size_t len = strcspn(in, "\n");
+
+		n += log_escape(out + n, outlen - n, in, len);
+		in += len;
+		if (*in == '\n' && n + 1 < outlen) {
+			out[n++] = '\n';
+			out[n] = '\0';
+			in++;
+		} else if (*in == '\n') {
+			break;
+		}
+	}
 }
 
 /* The slow log's entry: php-fpm's shape, in one write(2). */
@@ -83,7 +95,8 @@ static void
 write_entry(struct pool *p, const struct child *c, const char *script,
     const char *sapi_frames, const char *frames)
 {
-	char head[64], entry[16384], sapi[1024];
+	char head[64], entry[16384], sapi[1024], name[LOG_ESCAPED_MAX(4096)];
+	char trace[12288];
 	time_t t = time(NULL);
 	struct tm tm;
 	int n;
@@ -92,6 +105,11 @@ write_entry(struct pool *p, const struct child *c, const char *script,
 	strftime(head, sizeof(head), "%d-%b-%Y %H:%M:%S", &tm);
 	clean_frames(sapi_frames, sapi, sizeof(sapi));
 	sapi_frames = sapi;
+	clean_frames(frames, trace, sizeof(trace));
+	frames = trace;
+	/* the script's name came from a client, through the worker */
+	log_escape(name, sizeof(name), script, strnlen(script, 4096));
+	script = name;
 	n = snprintf(entry, sizeof(entry), "\n[%s]  [pool %s] pid %d\n"
 	    "script_filename = %s\n%s%s%s", head, p->conf->name, (int)c->pid,
 	    script, sapi_frames, sapi_frames[0] != '\0' &&
@@ -143,6 +161,7 @@ check_slow(struct master *m, struct child *c, const struct sb_slot *s,
 		    "backtrace", p->conf->name, (int)c->pid, err);
 		write_entry(p, c, script, s->frames,
 		    "(ptrace denied: the worker's own backtrace follows)\n");
+		c->trace = TRACE_ASKED;
 		kill(c->pid, FPM_SIG_TRACE);
 		return;
 	}

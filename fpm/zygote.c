@@ -40,11 +40,14 @@
 struct zygote {
 	pid_t pid;
 	int fd;				/* the master's end */
+	struct child err;		/* its stderr, read as a worker's:
+					 * only pid, pool and out[] are used */
 };
 
 struct spawn_req {
 	int slot;
-	int nfds;			/* output pipes sent along: 0 or 2 */
+	int nfds;			/* output pipes sent along: bit 0
+					 * stdout, bit 1 stderr */
 	long long request_limit;
 };
 
@@ -94,6 +97,7 @@ recv_req(int fd, struct spawn_req *rq, int fds[2])
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
 	    .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
 	struct cmsghdr *cm;
+	int got[2], n_fds;
 	ssize_t n;
 
 	fds[0] = fds[1] = -1;
@@ -102,10 +106,16 @@ recv_req(int fd, struct spawn_req *rq, int fds[2])
 	while (n < 0 && errno == EINTR);
 	if (n != (ssize_t)sizeof(*rq))
 		return 0;
+	n_fds = (rq->nfds & 1) + (rq->nfds >> 1 & 1);
 	cm = CMSG_FIRSTHDR(&mh);
-	if (rq->nfds == 2 && cm != NULL && cm->cmsg_type == SCM_RIGHTS &&
-	    cm->cmsg_len == CMSG_LEN(2 * sizeof(int)))
-		memcpy(fds, CMSG_DATA(cm), 2 * sizeof(int));
+	if (n_fds == 0 || cm == NULL || cm->cmsg_type != SCM_RIGHTS ||
+	    cm->cmsg_len != CMSG_LEN((size_t)n_fds * sizeof(int)))
+		return 1;
+	memcpy(got, CMSG_DATA(cm), (size_t)n_fds * sizeof(int));
+	if (rq->nfds & 1)
+		fds[0] = got[0];
+	if (rq->nfds & 2)
+		fds[1] = got[n_fds - 1];
 	return 1;
 }
 
@@ -216,12 +226,11 @@ env_take_back(struct saved_env *e, int n)
 }
 
 __attribute__((noreturn)) static void
-zygote_main(struct master *m, struct pool *p, int fd)
+zygote_main(struct master *m, struct pool *p, int fd, const int err_out[2])
 {
 	struct saved_env env[] = { { "PHPRC", NULL, 0 },
 	    { "PHP_INI_SCAN_DIR", NULL, 0 } };
 	int nenv = (int)(sizeof(env) / sizeof(env[0]));
-	const int none[2] = { -1, -1 };
 	const struct sapi_ops *ops;
 	struct worker_conf wc;
 	char *path;
@@ -238,17 +247,16 @@ zygote_main(struct master *m, struct pool *p, int fd)
 	path = strdup(zygote_module_path());
 	env_save(env, nenv);
 	h = path ? dlopen(path, RTLD_NOW | RTLD_GLOBAL) : NULL;
-	if (children_become(m, p, none, fd, &procfd) != 0)
+	/* From here its lines go to the master, which adds pool and pid. */
+	if (children_become(m, p, err_out, fd, &procfd) != 0)
 		_exit(78);
 	if (h == NULL) {
-		log_error("[pool %s] cannot load the PHP sapi: %s", p->conf->name,
-		    dlerror());
+		log_error("cannot load the PHP sapi: %s", dlerror());
 		_exit(78);
 	}
 	ops = dlsym(h, "fpm_sapi_php");
 	if (ops == NULL || ops->preload == NULL) {
-		log_error("[pool %s] %s is not fpm's PHP sapi module",
-		    p->conf->name, path);
+		log_error("%s is not fpm's PHP sapi module", path);
 		_exit(78);
 	}
 	children_worker_conf(m, p, &wc);
@@ -256,13 +264,11 @@ zygote_main(struct master *m, struct pool *p, int fd)
 	worker_conf_set(&wc);
 	env_lend(env, nenv);
 	if (ops->preload(&wc, err, sizeof(err)) != 0) {
-		log_error("[pool %s] the PHP engine did not start: %s",
-		    p->conf->name, err);
+		log_error("the PHP engine did not start: %s", err);
 		_exit(78);
 	}
 	env_take_back(env, nenv);
-	log_debug("[pool %s] zygote %d: the PHP engine is up", p->conf->name,
-	    (int)getpid());
+	log_debug("zygote: the PHP engine is up");
 	for (;;) {
 		struct spawn_req rq;
 		struct spawn_ans ans = { -1, 0 };
@@ -291,7 +297,7 @@ static int
 zygote_start(struct master *m, struct pool *p)
 {
 	struct zygote *z = calloc(1, sizeof(*z));
-	int sv[2];
+	int sv[2], ep[2], err_out[2] = { -1, -1 };
 
 	if (z == NULL) {
 		log_error("[pool %s] out of memory", p->conf->name);
@@ -304,9 +310,18 @@ zygote_start(struct master *m, struct pool *p)
 		free(z);
 		return -1;
 	}
+	/* its stderr: a pipe we read, as a worker's (log_to_master()) */
+	if (pipe2(ep, O_CLOEXEC) != 0) {
+		log_error("[pool %s] pipe2() failed: %s", p->conf->name,
+		    strerror(errno));
+		free(z);
+		return -1;
+	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
 		log_error("[pool %s] socketpair() failed: %s", p->conf->name,
 		    strerror(errno));
+		close(ep[0]);
+		close(ep[1]);
 		free(z);
 		return -1;
 	}
@@ -316,25 +331,37 @@ zygote_start(struct master *m, struct pool *p)
 		    strerror(errno));
 		close(sv[0]);
 		close(sv[1]);
+		close(ep[0]);
+		close(ep[1]);
 		free(z);
 		return -1;
 	}
 	if (z->pid == 0) {
 		close(sv[0]);
-		zygote_main(m, p, sv[1]);
+		close(ep[0]);
+		err_out[1] = ep[1];
+		zygote_main(m, p, sv[1], err_out);
 	}
 	close(sv[1]);
+	close(ep[1]);
+	fcntl(ep[0], F_SETFL, O_NONBLOCK);
 	z->fd = sv[0];
+	z->err = (struct child){ .pid = z->pid, .pool = p, .slot = -1 };
+	z->err.out[0].fd = -1;
+	z->err.out[1].fd = ep[0];
+	children_adopt_output(m, &z->err);
 	p->zygote = z;
 	log_debug("[pool %s] zygote %d started", p->conf->name, (int)z->pid);
 	return 0;
 }
 
 void
-zygote_stop(struct pool *p)
+zygote_stop(struct master *m, struct pool *p)
 {
 	if (p->zygote == NULL)
 		return;
+	/* what it wrote before it went: a failed start says why */
+	children_end_output(m, &p->zygote->err);
 	close(p->zygote->fd);
 	free(p->zygote);
 	p->zygote = NULL;
@@ -347,17 +374,21 @@ send_req(int fd, const struct spawn_req *rq, const int w[2])
 	struct iovec iov = { (void *)rq, sizeof(*rq) };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	struct cmsghdr *cm;
+	int fds[2], n_fds = 0;
 	ssize_t n;
 
-	if (rq->nfds == 2) {
+	for (int i = 0; i < 2; i++)
+		if (rq->nfds & (1 << i))
+			fds[n_fds++] = w[i];
+	if (n_fds > 0) {
 		memset(cbuf, 0, sizeof(cbuf));
 		mh.msg_control = cbuf;
-		mh.msg_controllen = sizeof(cbuf);
+		mh.msg_controllen = CMSG_SPACE((size_t)n_fds * sizeof(int));
 		cm = CMSG_FIRSTHDR(&mh);
 		cm->cmsg_level = SOL_SOCKET;
 		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(2 * sizeof(int));
-		memcpy(CMSG_DATA(cm), w, 2 * sizeof(int));
+		cm->cmsg_len = CMSG_LEN((size_t)n_fds * sizeof(int));
+		memcpy(CMSG_DATA(cm), fds, (size_t)n_fds * sizeof(int));
 	}
 	do
 		n = sendmsg(fd, &mh, MSG_NOSIGNAL);
@@ -433,7 +464,7 @@ pid_t
 zygote_spawn(struct master *m, struct pool *p, const struct child *c,
     const int w[2])
 {
-	struct spawn_req rq = { c->slot, w[0] >= 0 && w[1] >= 0 ? 2 : 0,
+	struct spawn_req rq = { c->slot, (w[0] >= 0) | (w[1] >= 0) << 1,
 	    c->request_limit };
 	struct spawn_ans ans;
 
@@ -445,7 +476,7 @@ zygote_spawn(struct master *m, struct pool *p, const struct child *c,
 		log_error("[pool %s] the PHP zygote %d does not answer; it is "
 		    "replaced", p->conf->name, (int)p->zygote->pid);
 		kill(p->zygote->pid, SIGKILL);
-		zygote_stop(p);
+		zygote_stop(m, p);
 		/* as a worker dying at start-up: the pool backs off */
 		pm_note_failed_start(p, now_ms());
 		return -1;
@@ -465,7 +496,7 @@ zygote_spawn(struct master *m, struct pool *p, const struct child *c,
 		    "replaced", p->conf->name, (int)p->zygote->pid,
 		    (int)ans.pid);
 		kill(p->zygote->pid, SIGKILL);
-		zygote_stop(p);
+		zygote_stop(m, p);
 		pm_note_failed_start(p, now_ms());
 		return -1;
 	}
@@ -481,7 +512,7 @@ zygote_exited(struct master *m, pid_t pid, int status)
 		log_warning("[pool %s] the PHP zygote %d exited (status 0x%x); "
 		    "the next worker starts another", p->conf->name, (int)pid,
 		    status);
-		zygote_stop(p);
+		zygote_stop(m, p);
 		return 1;
 	}
 	return 0;

@@ -36,7 +36,7 @@ pid_t zygote_spawn(struct master *m, struct pool *p, const struct child *c,
 int zygote_exited(struct master *m, pid_t pid, int status);
 
 /* Let p's zygote go (it exits when its socket closes). */
-void zygote_stop(struct pool *p);
+void zygote_stop(struct master *m, struct pool *p);
 
 /* The PHP sapi module's path: $FPM_PHP_MODULE, else where make install
  * puts it, else beside the binary (an install moved with prefix=DIR, or

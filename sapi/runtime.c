@@ -229,9 +229,8 @@ read_stdin(fpm_request *req, void *buf, size_t len)
 	req->body_read += n;
 	if (req->body_len >= 0 && req->body_read > req->body_len) {
 		if (!req->body_excess)
-			log_warning("[pool %s] pid %d: request refused: its body "
-			    "is longer than its CONTENT_LENGTH (%lld)", pool_name,
-			    (int)getpid(), req->body_len);
+			log_warning("request refused: its body is longer than "
+			    "its CONTENT_LENGTH (%lld)", req->body_len);
 		req->body_excess = 1;
 		req->body_done = 1;
 		errno = EPROTO;
@@ -288,9 +287,8 @@ drain_body(fpm_request *req, int keep)
 		if (req->spool_fd < 0)
 			req->spool_fd = spool_open();
 		if (req->spool_fd < 0 || write(req->spool_fd, buf, (size_t)n) != n) {
-			log_error("[pool %s] pid %d: cannot keep the request body "
-			    "for the app: %s", pool_name, (int)getpid(),
-			    strerror(errno));
+			log_error("cannot keep the request body for the app: "
+			    "%s", strerror(errno));
 			req->body_lost = 1;
 			keep = 0;
 		}
@@ -701,8 +699,8 @@ access_log(fpm_request *req, const struct req_clock *clk)
 
 	n = access_format(line, sizeof(line), conf->access_format, &r);
 	if (write(conf->access_fd, line, n) != (ssize_t)n)
-		log_warning("[pool %s] pid %d: cannot write the access log: %s",
-		    pool_name, (int)getpid(), strerror(errno));
+		log_warning("cannot write the access log: %s",
+		    strerror(errno));
 }
 
 /* access.suppress_path[]: a plain successful GET or HEAD of one of those
@@ -846,8 +844,7 @@ fpm_sapi_log_message(fpm_request *req, const char *msg)
 		int n = (int)strcspn(line, "\n");
 
 		if (n > 0)
-			log_warning("[pool %s] pid %d: PHP message: %.*s",
-			    pool_name, (int)getpid(), n, line);
+			log_warning("PHP message: %.*s", n, line);
 		line += n;
 		line += *line == '\n';
 	}
@@ -864,8 +861,7 @@ fpm_sapi_log(int level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	log_msg(levels[level < 0 ? 0 : level > 3 ? 3 : level],
-	    "[pool %s] pid %d: %s", pool_name, (int)getpid(), msg);
+	log_msg(levels[level < 0 ? 0 : level > 3 ? 3 : level], "%s", msg);
 }
 
 char *
@@ -916,22 +912,28 @@ fpm_finish_request(fpm_request *req)
 
 /* When the master may not ptrace this worker (no CAP_SYS_PTRACE, Yama),
  * it sends FPM_SIG_TRACE and has already written the entry's head; the
- * worker appends its stack.  Only async-signal-safe calls here:
+ * worker writes its stack to stderr, between LOG_TRACE_BEGIN and
+ * LOG_TRACE_END, and the master copies it, escaped, into the slow log,
+ * which the worker cannot write.  Only async-signal-safe calls here:
  * backtrace() was warmed up at start (its first call loads libgcc), and
  * backtrace_symbols_fd() writes without allocating.  The cost: a sleep
  * the signal interrupts returns early (EINTR), as with any signal. */
 static void
 on_trace(int sig, siginfo_t *si, void *uc)
 {
+	static const char begin[] = LOG_TRACE_BEGIN "\n";
+	static const char end[] = LOG_TRACE_END "\n";
 	void *frames[1001];
 	int saved = errno, n;
 
 	(void)sig, (void)uc;
-	if (si->si_pid != getppid() || conf->slowlog_fd < 0)
+	if (si->si_pid != getppid() || !conf->slowlog)
 		return;
 	n = backtrace(frames, conf->slowlog_depth + 1);
+	(void)!write(STDERR_FILENO, begin, sizeof(begin) - 1);
 	if (n > 1)	/* the first frame is this handler */
-		backtrace_symbols_fd(frames + 1, n - 1, conf->slowlog_fd);
+		backtrace_symbols_fd(frames + 1, n - 1, STDERR_FILENO);
+	(void)!write(STDERR_FILENO, end, sizeof(end) - 1);
 	errno = saved;
 }
 
@@ -942,7 +944,7 @@ trace_setup(void)
 	    .sa_flags = SA_SIGINFO | SA_RESTART };
 	void *warm[4];
 
-	if (conf->slowlog_fd < 0)
+	if (!conf->slowlog)
 		return;
 	backtrace(warm, 4);
 	sigfillset(&sa.sa_mask);
@@ -1181,13 +1183,12 @@ check_records(int fd)
 		return -1;	/* the client reset the connection, or shut
 				 * it down before its params ended */
 	if (r == PRESCAN_MORE) {
-		log_warning("[pool %s] pid %d: request refused: its params "
-		    "did not arrive within 10 s", pool_name, (int)getpid());
+		log_warning("request refused: its params did not arrive "
+		    "within 10 s");
 		return -1;
 	}
-	log_warning("[pool %s] pid %d: request refused: %s (%zu bytes of "
-	    "params seen, limit %lld)", pool_name, (int)getpid(),
-	    prescan_why(r), params, conf->max_params);
+	log_warning("request refused: %s (%zu bytes of params seen, limit "
+	    "%lld)", prescan_why(r), params, conf->max_params);
 	if (r != PRESCAN_BAD)
 		refuse_records(fd, buf, (size_t)n);
 	return -1;
@@ -1242,8 +1243,7 @@ serve(fpm_request *req, const struct sapi_ops *sapi, int fd)
 	if (!pages_serve(req, &conf->pages, &rc))
 		rc = sapi->handle(req);
 	if (rc != 0)
-		log_warning("[pool %s] pid %d: app failed on %s %s",
-		    pool_name, (int)getpid(),
+		log_warning("app failed on %s %s",
 		    fpm_param(req, "REQUEST_METHOD") ?: "?",
 		    fpm_param(req, "REQUEST_URI") ?: "?");
 	fd = request_finish(req, rc, clk);
@@ -1350,8 +1350,7 @@ accept_failed(int err)
 	if (err == EAGAIN || err == EWOULDBLOCK || err == EINTR ||
 	    err == ECONNABORTED || err == EPROTO)
 		return;
-	log_error("[pool %s] pid %d: waiting for connections failed: %s",
-	    pool_name, (int)getpid(), strerror(err));
+	log_error("waiting for connections failed: %s", strerror(err));
 	nanosleep(&pause, NULL);
 }
 
@@ -1400,8 +1399,8 @@ next_connection(const struct worker_conf *wc, struct kept *k,
 		return -1;
 	}
 	if (!addr_list_allows(wc->allowed, (struct sockaddr *)&ss)) {
-		log_warning("[pool %s] pid %d: connection refused: client not in "
-		    "listen.allowed_clients", pool_name, (int)getpid());
+		log_warning("connection refused: client not in "
+		    "listen.allowed_clients");
 		close(fd);
 		return -1;
 	}
@@ -1442,8 +1441,7 @@ worker_loop(const struct worker_conf *wc, fpm_request *req,
 	uint64_t value;
 
 	if (kept_init(&kept, wc->listen_fd, wc->wake_fd) != 0) {
-		log_error("[pool %s] pid %d: epoll: %s", pool_name,
-		    (int)getpid(), strerror(errno));
+		log_error("epoll: %s", strerror(errno));
 		_exit(70);
 	}
 	sb_write_begin(wc->slot);
@@ -1526,15 +1524,14 @@ worker_main(const struct worker_conf *wc)
 
 	worker_conf_set(wc);
 	if (FCGX_Init() != 0) {
-		log_error("[pool %s] pid %d: FCGX_Init() failed", pool_name,
-		    (int)getpid());
+		log_error("FCGX_Init() failed");
 		_exit(70);
 	}
 	set_signals(&idle_mask);
 	trace_setup();
 	request_setup(wc, &req);
 	if (sapi->init(wc, err, sizeof(err)) != 0) {
-		log_error("[pool %s] pid %d: %s", pool_name, (int)getpid(), err);
+		log_error("%s", err);
 		_exit(78);
 	}
 	worker_loop(wc, &req, sapi, &idle_mask);

@@ -32,7 +32,8 @@ struct worker_conf {
 	struct page_conf pages;		/* status and ping */
 	const char *cgi_root;		/* as seen by the worker, or NULL */
 	const char *cgi_extensions;	/* "sh pl" or ".sh .pl", or NULL */
-	int slowlog_fd;			/* for a backtrace of its own, or -1 */
+	int slowlog;			/* a slow log is kept: on FPM_SIG_TRACE
+					 * write a backtrace of its own */
 	int slowlog_depth;
 	char **suppress_paths;		/* access.suppress_path[] */
 	size_t nsuppress_paths;

@@ -78,8 +78,8 @@ cgi_init(const struct worker_conf *wc, char *err, size_t errlen)
 static int
 refuse(fpm_request *req, int code, const char *script, const char *why)
 {
-	log_warning("[pool %s] pid %d: %s: %s (%d)", fpm_pool_name(),
-	    (int)getpid(), script ? script : "no SCRIPT_FILENAME", why, code);
+	log_warning("%s: %s (%d)", script ? script : "no SCRIPT_FILENAME", why,
+	    code);
 	fpm_set_status(req, code);
 	fpm_header(req, "Content-Type", "text/plain");
 	return fpm_printf(req, "%d %s\n", code, code == 404 ? "Not Found" :
@@ -434,8 +434,7 @@ log_stderr(const char *script, char *buf, ssize_t n)
 	while ((nl = strchr(line, '\n')) != NULL || *line != '\0') {
 		if (nl != NULL)
 			*nl = '\0';
-		log_warning("[pool %s] pid %d: %s said into stderr: \"%s\"",
-		    fpm_pool_name(), (int)getpid(), script, line);
+		log_warning("%s said into stderr: \"%s\"", script, line);
 		if (nl == NULL)
 			break;
 		line = nl + 1;

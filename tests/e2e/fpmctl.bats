@@ -218,3 +218,92 @@ fpmctl: $T/fpm.ini has 1 error: nothing done"
 	assert [ "$(grep -o $'\e\\[H\e\\[2J' <<<"$output" | wc -l)" -ge 2 ]
 	assert [ "$(grep -c '^www (static)' <<<"$output")" -ge 2 ]
 }
+
+# A status page as a hostile worker would answer it: pool code runs in the
+# process that renders the page, so it can answer with any bytes.  A fake
+# FastCGI server on $1 answers every request with such a page, its pool
+# name, state, method and URI full of escape sequences.
+start_hostile_status() {
+	python3 - "$1" 3>&- <<-'EOF' &
+	import os, socket, struct, sys
+	def rec(t, body):
+	    return struct.pack(">BBHHBB", 1, t, 1, len(body), 0, 0) + body
+	E = b"\x1b[2J\x1b]0;pwned\x07"
+	page = (b"Content-Type: text/plain\r\n\r\npool: www" + E + b"\n"
+	        b"process manager: static" + E + b"\nstart since: 1\n"
+	        b"total processes: 1\n*\npid: 4242\nstate: Running" + E + b"\n"
+	        b"request method: GET" + E + b"\nrequest URI: /x" + E + b"\n")
+	s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+	s.bind(sys.argv[1])
+	os.chmod(sys.argv[1], 0o777)
+	s.listen(8)
+	s.settimeout(30)
+	while True:
+	    c, _ = s.accept()
+	    data = b""
+	    while not data.endswith(rec(5, b"")):
+	        d = c.recv(65536)
+	        if not d:
+	            break
+	        data += d
+	    c.sendall(rec(6, page) + rec(6, b"") + rec(3, b"\0" * 8))
+	    c.close()
+	EOF
+	BG_PIDS+=($!)
+	wait_until 5 test -S "$1"
+}
+
+@test "fpmctl status escapes what a worker wrote: no raw escape byte reaches the terminal" {
+	write_status_conf 1 hello
+	start_fpm
+	# fpmctl reads the pool's address from this copy: the hostile one's
+	sed "s|^listen = .*|listen = $T/hostile.sock|" "$T/fpm.ini" >"$T/hostile.ini"
+	start_hostile_status "$T/hostile.sock"
+
+	run "$FPMCTL_BIN" -y "$T/hostile.ini" -g "$T/fpm.pid" status
+	echo "$output" | cat -v
+	assert_success
+	assert_line --regexp '^www\\x1b\[2J\\x1b\]0;pwned\\x07 \(static\\x1b'
+	assert_line --regexp '^4242 .*Running\\x1b\[2J\\x1b\]0;pwned\\x07 +GET\\x1b\[2J\\x1b\] /x\\x1b\[2J\\x1b\]0;pwned\\x07 '
+	run grep -c $'\x1b' <<<"$output"
+	assert_output 0
+}
+
+# A raw FastCGI request to the slow app, its REQUEST_URI given with bytes
+# no web server would pass: escape sequences that clear the screen and set
+# the terminal's title.  Runs in the background; sets BG_PID.
+start_hostile_uri() {
+	python3 - "$T/www.sock" 3>&- <<-'EOF' &
+	import socket, struct, sys, time
+	def rec(t, body):
+	    return struct.pack(">BBHHBB", 1, t, 1, len(body), 0, 0) + body
+	def nv(n, v):
+	    return bytes([len(n), len(v)]) + n + v
+	uri = b"/slow\x1b[2J\x1b]0;pwned\x07?s=4"
+	p = nv(b"REQUEST_METHOD", b"GET") + nv(b"SCRIPT_NAME", b"/slow")
+	p += nv(b"REQUEST_URI", uri) + nv(b"QUERY_STRING", b"s=4")
+	s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+	s.connect(sys.argv[1])
+	s.sendall(rec(1, struct.pack(">HB5x", 1, 0)) + rec(4, p) + rec(4, b"") + rec(5, b""))
+	s.settimeout(20)
+	while s.recv(65536):
+	    pass
+	EOF
+	BG_PID=$!
+	BG_PIDS+=("$BG_PID")
+}
+
+@test "fpmctl status shows escaped what a client wrote into a request URI" {
+	write_status_conf 2 slow
+	start_fpm
+	wait_workers 2
+	start_hostile_uri
+	wait_until 5 busy_worker_of slow >/dev/null || fail "no worker took it"
+
+	fpmctl status
+	assert_success
+	echo "$output" | cat -v
+	assert_line --regexp 'Running +GET /slow\\x1[bB]\[2J\\x1[bB]\]0;pwned\\x07\?s=4 '
+	run grep -c $'\x1b' <<<"$output"
+	assert_output 0
+}

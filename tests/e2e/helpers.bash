@@ -24,7 +24,7 @@ NGINX_USER=www-data
 # and able to read the apps copied into the temp dir.
 POOL_USER=nobody
 
-APPS="hello echo slow crash big leak noisy"
+APPS="hello echo slow crash big leak noisy logforge"
 
 # ---- per-test state -------------------------------------------------------
 

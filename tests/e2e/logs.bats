@@ -60,13 +60,14 @@ noisy_conf() {
 	assert_output --partial "child $w said into stderr: \"last-words\""
 }
 
-@test "decorate_workers_output = no logs the worker's lines bare" {
+@test "decorate_workers_output = no logs the worker's lines without the pool and stream, but with the time and level" {
 	noisy_conf "catch_workers_output = yes" "decorate_workers_output = no"
 	start_fpm
 	start_nginx "/noisy=unix:$T/www.sock"
 	run get "/noisy?err=bare-line"
 	assert_output 200
-	wait_until 5 grep -qx "bare-line" "$T/fpm.log" || fail "$(cat "$T/fpm.log")"
+	wait_until 5 fpm_log_has "^\[[^]]+\] WARNING: bare-line$" ||
+		fail "$(cat "$T/fpm.log")"
 	refute fpm_log_has "said into"
 }
 
@@ -77,7 +78,7 @@ noisy_conf() {
 	# a carriage return and an escape sequence (noisy decodes %XX)
 	run get "/noisy?err=a%0db%1b%5b31m"
 	assert_output 200
-	wait_until 5 grep -qF 'said into stderr: "a\rb\x1b[31m"' "$T/fpm.log" ||
+	wait_until 5 grep -qF 'said into stderr: "a\x0db\x1b[31m"' "$T/fpm.log" ||
 		fail "$(cat -v "$T/fpm.log")"
 }
 

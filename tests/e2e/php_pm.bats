@@ -293,7 +293,7 @@ wait_php_workers() {
 	} >"$T/fpm.ini"
 	# readable, so -t passes; but it has no fpm_sapi_php
 	FPM_PHP_MODULE=$T/hello.so start_fpm
-	wait_until 10 fpm_log_has "\\[pool php\\] $T/hello.so is not fpm's PHP sapi module" ||
+	wait_until 10 fpm_log_has "\\[pool php\\] pid [0-9]+: $T/hello.so is not fpm's PHP sapi module" ||
 		fail "no line: $(cat "$T/fpm.log")"
 	wait_until 10 fpm_log_has "\\[pool php\\] the PHP zygote [0-9]+ does not answer" ||
 		fail "no line: $(cat "$T/fpm.log")"

@@ -139,7 +139,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	sb->slots[0].pid = getpid();
 	wc = (struct worker_conf){
 		.pool = "fuzz", .listen_fd = -1, .sb = sb, .slot = &sb->slots[0],
-		.ctl_fd = -1, .access_fd = -1, .slowlog_fd = -1, .statm_fd = -1,
+		.ctl_fd = -1, .access_fd = -1, .statm_fd = -1,
 		.wake_fd = -1, .max_params = 65536,
 		.pages = { .pool = "fuzz", .pm = "static",
 		    .status_path = "/status", .ping_path = "/ping",

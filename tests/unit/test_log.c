@@ -546,6 +546,107 @@ every_syslog_facility_name_is_parsed(void **state)
 	assert_int_equal(log_facility_parse(""), -1);
 }
 
+static void
+control_characters_and_del_are_escaped_as_hex_the_rest_is_kept(void **state)
+{
+	static const char in[] = "a\nb\rc\td\0e\x1b[2J\x7f\\x0a\xc3\xa9\"";
+	char out[128];
+	size_t n;
+
+	(void)state;
+	n = log_escape(out, sizeof(out), in, sizeof(in) - 1);
+	assert_string_equal(out,
+	    "a\\x0ab\\x0dc\\x09d\\x00e\\x1b[2J\\x7f\\x0a\xc3\xa9\"");
+	assert_int_equal(n, strlen(out));
+}
+
+static void
+escaping_twice_changes_nothing_more(void **state)
+{
+	static const char in[] = "x\n\\x41\x01";
+	char once[64], twice[64];
+
+	(void)state;
+	log_escape(once, sizeof(once), in, sizeof(in) - 1);
+	log_escape(twice, sizeof(twice), once, strlen(once));
+	assert_string_equal(once, twice);
+}
+
+static void
+escaping_never_overflows_and_cuts_between_escapes(void **state)
+{
+	static const char in[] = "ab\x01" "c";
+	const char *whole = "ab\\x01c";
+	char out[32];
+	size_t n;
+
+	(void)state;
+	for (size_t len = 0; len <= strlen(whole) + 1; len++) {
+		memset(out, '#', sizeof(out));
+		n = log_escape(out, len, in, sizeof(in) - 1);
+		assert_int_equal(out[len], '#');
+		if (len == 0) {
+			assert_int_equal(n, 0);
+			continue;
+		}
+		assert_true(n < len);
+		assert_int_equal(out[n], '\0');
+		assert_memory_equal(out, whole, n);
+		assert_false(n > 2 && n < 6);	/* never inside "\x01" */
+	}
+	assert_true(LOG_ESCAPED_MAX(sizeof(in) - 1) >= strlen(whole) + 1);
+}
+
+/* A client's script name with a newline in a message stays on its line:
+ * no line of the log starts with the forged prefix. */
+static void
+a_newline_in_a_message_cannot_forge_a_line(void **state)
+{
+	struct fixture *f = *state;
+	char *log;
+
+	log_warning("[pool www] not found: %s",
+	    "/x\n[04-Dec-2026 10:00:00] ALERT: forged");
+	log = read_log(f);
+	assert_int_equal(strchr(log, '\n') - log, (long)strlen(log) - 1);
+	assert_non_null(strstr(log, "not found: /x\\x0a[04-Dec-2026 10:00:00] "
+	    "ALERT: forged\n"));
+	free(log);
+}
+
+/* In a worker, lines go to stderr marked, without time or level, the
+ * log file closed: the master decorates them. */
+static void
+in_a_worker_lines_go_to_stderr_marked_and_the_log_is_closed(void **state)
+{
+	struct fixture *f = *state;
+	char buf[256];
+	int p[2], st;
+	ssize_t n;
+	pid_t pid;
+
+	(void)f;
+	assert_int_equal(pipe(p), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fd = log_fd();
+
+		dup2(p[1], STDERR_FILENO);
+		log_to_master();
+		log_error("refused: %s", "a\nb");
+		_exit(fcntl(fd, F_GETFD) == -1 && errno == EBADF ? 0 : 1);
+	}
+	close(p[1]);
+	n = read(p[0], buf, sizeof(buf) - 1);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	assert_string_equal(buf, "\x1e" "refused: a\\x0ab\n");
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(p[0]);
+}
+
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -572,6 +673,11 @@ main(void)
 		T(reopening_syslog_connects_afresh),
 		T(bad_syslog_settings_are_rejected),
 		T(every_syslog_facility_name_is_parsed),
+		T(control_characters_and_del_are_escaped_as_hex_the_rest_is_kept),
+		T(escaping_twice_changes_nothing_more),
+		T(escaping_never_overflows_and_cuts_between_escapes),
+		T(a_newline_in_a_message_cannot_forge_a_line),
+		T(in_a_worker_lines_go_to_stderr_marked_and_the_log_is_closed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -384,11 +384,11 @@ control_characters_are_escaped_so_no_line_can_be_forged(void **state)
 	output_decorate(out, sizeof(out), "www", 1, "stderr", s, sizeof(s) - 1,
 	    0);
 	assert_string_equal(out,
-	    "a\\tb\\rc\\nd\\x00e\\x1b[31m\\x7f\xc3\xa9");
+	    "a\\x09b\\x0dc\\x0ad\\x00e\\x1b[31m\\x7f\xc3\xa9");
 	output_decorate(out, sizeof(out), "www", 1, "stderr", "\r\n", 2,
 	    OUTPUT_DECORATE);
 	assert_string_equal(out,
-	    "[pool www] child 1 said into stderr: \"\\r\\n\"");
+	    "[pool www] child 1 said into stderr: \"\\x0d\\x0a\"");
 }
 
 static void
