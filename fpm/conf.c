@@ -460,6 +460,17 @@ lookup(const char *key, enum dscope scope, char *sub, size_t sublen)
 }
 
 const struct loc *
+conf_where_global(const struct conf *conf, const char *name)
+{
+	for (size_t i = 0; i < NDIRECTIVES; i++)
+		if (directives[i].scope == S_GLOBAL &&
+		    strcmp(directives[i].name, name) == 0 &&
+		    conf->where != NULL && conf->where[i].file != NULL)
+			return &conf->where[i];
+	return NULL;
+}
+
+const struct loc *
 conf_where(const struct pool_conf *pool, const char *name)
 {
 	for (size_t i = 0; i < NDIRECTIVES; i++)
@@ -983,8 +994,10 @@ apply_directive(struct reader *r, const struct loc *loc,
 		conf_error(r->conf, loc, "[%s] '%s': %s", section, key, err);
 		return;
 	}
-	if (r->pool == NULL)
+	if (r->pool == NULL) {
+		r->conf->where[d - directives] = *loc;
 		return;
+	}
 	r->pool->where[d - directives] = *loc;
 }
 
@@ -1073,6 +1086,10 @@ conf_load(const char *file, const char *prefix)
 
 	if (conf == NULL)
 		return NULL;
+	if ((conf->where = calloc(NDIRECTIVES, sizeof(*conf->where))) == NULL) {
+		free(conf);
+		return NULL;
+	}
 	if (file[0] != '/') {
 		char cwd[4096];
 		if (getcwd(cwd, sizeof(cwd)) != NULL)
@@ -1359,6 +1376,7 @@ conf_free(struct conf *conf)
 		free(p);
 	}
 	free_fields(S_GLOBAL, &conf->global);
+	free(conf->where);
 	free_list(conf->files, conf->nfiles);
 	free_list(conf->errors, conf->nerrors);
 	free_list(conf->warnings, conf->nwarnings);

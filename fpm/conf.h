@@ -127,6 +127,8 @@ struct conf {
 	struct global_conf global;
 	struct pool_conf *pools;
 	size_t npools;
+	struct loc *where;		/* per [global] directive, indexed like
+					 * the table */
 
 	char **files;			/* every file read, owned here */
 	size_t nfiles;
@@ -155,6 +157,9 @@ void conf_error(struct conf *conf, const struct loc *loc, const char *fmt,
 void conf_warning(struct conf *conf, const struct loc *loc, const char *fmt,
     ...) __attribute__((format(printf, 3, 4)));
 
+/* Where [global] directive `name` was set, or NULL (its default). */
+const struct loc *conf_where_global(const struct conf *conf,
+    const char *name);
 /* Where directive `name` was set in pool (or its section line). */
 const struct loc *conf_where(const struct pool_conf *pool, const char *name);
 

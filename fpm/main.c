@@ -147,7 +147,8 @@ parse_options(int argc, char **argv, struct options *o)
 static struct conf *
 load_config(const struct options *o)
 {
-	struct conf *conf = confcheck_load(o->conf, o->prefix, o->allow_root);
+	struct conf *conf = confcheck_load(o->conf, o->prefix, o->allow_root,
+	    o->pid, &o->php);
 
 	if (conf == NULL) {
 		fprintf(stderr, "fpm: out of memory\n");

@@ -193,7 +193,8 @@ reload(struct master *m, const char *signame)
 	size_t errors;
 
 	log_notice("%s received: reloading %s", signame, m->conf_file);
-	next = confcheck_load(m->conf_file, m->prefix, m->allow_root);
+	next = confcheck_load(m->conf_file, m->prefix, m->allow_root,
+	    m->pidfile != m->conf->global.pid ? m->pidfile : NULL, &m->php);
 	if (next == NULL) {
 		log_error("reload: out of memory: keeping the running "
 		    "configuration");
