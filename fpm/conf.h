@@ -121,6 +121,20 @@ struct pool_conf {
 	struct pool_conf *next;
 };
 
+/* A configuration's files as read: each path and its bytes, in the order
+ * read.  A reload hands them on, so that the new master runs exactly
+ * what was checked, and can fall back to what ran before. */
+struct conf_text {
+	char *path;
+	char *text;
+	size_t len;
+};
+
+struct conf_source {
+	struct conf_text *f;
+	size_t n;
+};
+
 struct conf {
 	char *file;			/* the main configuration file */
 	char *prefix;			/* -p, or NULL */
@@ -132,6 +146,9 @@ struct conf {
 
 	char **files;			/* every file read, owned here */
 	size_t nfiles;
+	struct conf_source source;	/* their bytes */
+	const struct conf_source *from;	/* while loading: read from there,
+					 * not from the disk (NULL) */
 
 	char **errors;			/* "FILE:LINE: message" */
 	size_t nerrors;
@@ -143,6 +160,11 @@ struct conf {
  * Never returns NULL except on memory exhaustion: syntax and value errors
  * are collected in conf->errors, so that every one of them is reported. */
 struct conf *conf_load(const char *file, const char *prefix);
+/* The same, with every file (and include glob) taken from `from` instead
+ * of the disk; a file not in it cannot be read (ENOENT). */
+struct conf *conf_load_from(const char *file, const char *prefix,
+    const struct conf_source *from);
+void conf_source_free(struct conf_source *s);
 
 /* Cross-directive checks that need the whole pool: required directives,
  * address clashes, users and groups that must exist, running as root.

@@ -133,9 +133,12 @@ check_php_ini(struct conf *conf, const struct php_cli *php)
 
 struct conf *
 confcheck_load(const char *file, const char *prefix, int allow_root,
-    const char *pidfile, const struct php_cli *php)
+    const char *pidfile, const struct php_cli *php,
+    const struct conf_source *from)
 {
-	struct conf *conf = conf_load(file, prefix);
+	struct conf *conf = from != NULL && from->n > 0 ?
+	    conf_load_from(from->f[0].path, prefix, from) :
+	    conf_load(file, prefix);
 	char err[512];
 
 	if (conf == NULL)

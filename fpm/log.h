@@ -65,6 +65,9 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
+/* The text of the last error or alert logged (or asked to be), "" if
+ * none. */
+const char *log_last_error(void);
 
 /* Log one line already cut to size, such as a piece of worker output
  * (output.h): msg is len bytes, no '\n' among them, and goes out whole,

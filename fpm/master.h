@@ -110,6 +110,14 @@ struct master {
 	char **argv;
 	struct inherited *inherited;	/* sockets the previous master left */
 	int ninherited;
+
+	/* After a reload's exec: what the previous master handed over. */
+	struct conf_source handed;	/* the checked configuration's files */
+	char *handed_sockets;		/* FPM_SOCKETS as it came, or NULL */
+	char *handed_workers;		/* FPM_WORKERS as it came */
+	int fallback_fd;		/* memfd of the previous configuration's
+					 * files, or -1 */
+	char *failed_reload;		/* this is a fall back: why */
 };
 
 /* A listening socket passed on by the master before a reload. */

@@ -23,12 +23,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "children.h"
 #include "confcheck.h"
 #include "log.h"
+#include "pidfile.h"
 #include "pm.h"
 #include "pool.h"
 #include "reload.h"
@@ -36,6 +39,10 @@
 
 #define ENV_SOCKETS "FPM_SOCKETS"
 #define ENV_WORKERS "FPM_WORKERS"
+#define ENV_CONF "FPM_CONF"		/* memfd: the checked files, to run */
+#define ENV_FALLBACK "FPM_FALLBACK"	/* memfd: the running ones, to run
+					 * again if the new master fails */
+#define ENV_FAILED "FPM_RELOAD_FAILED"	/* why the fallback runs */
 
 /* ---- before exec ------------------------------------------------------- */
 
@@ -174,6 +181,118 @@ describe(struct master *m, const struct fresh *f)
 	return rc;
 }
 
+/* A configuration's files in a sealed memfd that survives exec:
+ * "PATHLEN TEXTLEN\n" PATH TEXT, per file.  Returns the fd or -1. */
+static int
+source_memfd(const struct conf_source *s)
+{
+	int fd = memfd_create("fpm-conf", MFD_ALLOW_SEALING);
+	FILE *fp;
+
+	if (fd < 0 || (fp = fdopen(dup(fd), "w")) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	for (size_t i = 0; i < s->n; i++)
+		fprintf(fp, "%zu %zu\n%s", strlen(s->f[i].path), s->f[i].len,
+		    s->f[i].path), fwrite(s->f[i].text, 1, s->f[i].len, fp);
+	if (fclose(fp) != 0 || fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK |
+	    F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int
+source_add(struct conf_source *s, const char *p, size_t pl, const char *t,
+    size_t tl)
+{
+	struct conf_text *f = realloc(s->f, (s->n + 1) * sizeof(*f));
+
+	if (f == NULL)
+		return -1;
+	s->f = f;
+	f[s->n].path = strndup(p, pl);
+	f[s->n].text = malloc(tl + 1);
+	f[s->n].len = tl;
+	if (f[s->n].path == NULL || f[s->n].text == NULL) {
+		free(f[s->n].path);
+		free(f[s->n].text);
+		return -1;
+	}
+	memcpy(f[s->n].text, t, tl);
+	f[s->n++].text[tl] = '\0';
+	return 0;
+}
+
+/* The files source_memfd() wrote, read back into s.  Returns 0 or -1. */
+static int
+source_read(int fd, struct conf_source *s)
+{
+	struct stat st;
+	char *buf, *p, *end;
+	int rc = 0;
+
+	if (fstat(fd, &st) != 0 || st.st_size <= 0)
+		return -1;
+	buf = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (buf == MAP_FAILED)
+		return -1;
+	for (p = buf, end = buf + st.st_size; p < end && rc == 0;) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		unsigned long long pl, tl;
+
+		if (nl == NULL || sscanf(p, "%llu %llu", &pl, &tl) != 2 ||
+		    pl + tl > (unsigned long long)(end - nl - 1)) {
+			rc = -1;
+			break;
+		}
+		rc = source_add(s, nl + 1, pl, nl + 1 + pl, tl);
+		p = nl + 1 + pl + tl;
+	}
+	munmap(buf, (size_t)st.st_size);
+	if (rc != 0 || s->n == 0)
+		conf_source_free(s);
+	return rc != 0 || s->n == 0 ? -1 : 0;
+}
+
+/* FPM_CONF and FPM_FALLBACK for the exec; -1 if they cannot be made. */
+static int
+hand_sources(const struct conf *next, const struct conf *running)
+{
+	int cfd = source_memfd(&next->source);
+	int ffd = source_memfd(&running->source);
+	char a[16], b[16];
+
+	if (cfd < 0 || ffd < 0) {
+		if (cfd >= 0)
+			close(cfd);
+		if (ffd >= 0)
+			close(ffd);
+		return -1;
+	}
+	snprintf(a, sizeof(a), "%d", cfd);
+	snprintf(b, sizeof(b), "%d", ffd);
+	if (setenv(ENV_CONF, a, 1) != 0 || setenv(ENV_FALLBACK, b, 1) != 0)
+		return -1;
+	return 0;
+}
+
+static void
+drop_sources(void)
+{
+	const char *e;
+
+	if ((e = getenv(ENV_CONF)) != NULL)
+		close(atoi(e));
+	if ((e = getenv(ENV_FALLBACK)) != NULL)
+		close(atoi(e));
+	unsetenv(ENV_CONF);
+	unsetenv(ENV_FALLBACK);
+}
+
 /* Log what the check found.  Returns the number of errors. */
 static size_t
 report(struct conf *next)
@@ -194,7 +313,8 @@ reload(struct master *m, const char *signame)
 
 	log_notice("%s received: reloading %s", signame, m->conf_file);
 	next = confcheck_load(m->conf_file, m->prefix, m->allow_root,
-	    m->pidfile != m->conf->global.pid ? m->pidfile : NULL, &m->php);
+	    m->pidfile != m->conf->global.pid ? m->pidfile : NULL, &m->php,
+	    NULL);
 	if (next == NULL) {
 		log_error("reload: out of memory: keeping the running "
 		    "configuration");
@@ -210,6 +330,16 @@ reload(struct master *m, const char *signame)
 		conf_free(next);
 		return -1;
 	}
+	/* The new master runs exactly the files checked here, and can run
+	 * the running ones again if it fails. */
+	if (hand_sources(next, m->conf) != 0) {
+		log_error("reload: memfd_create() for the hand-over failed: %s:"
+		    " keeping the running configuration", strerror(errno));
+		drop_sources();
+		close_fresh(&fresh);
+		conf_free(next);
+		return -1;
+	}
 	sd_notify_reloading();
 	/* Every worker finishes its request and leaves; the new master
 	 * signals them once its own are forked, and watches them go. */
@@ -220,6 +350,7 @@ reload(struct master *m, const char *signame)
 	}
 	if (describe(m, &fresh) != 0) {
 		log_error("reload: out of memory describing the hand-over");
+		drop_sources();
 		close_fresh(&fresh);
 		conf_free(next);
 		return -1;
@@ -240,6 +371,7 @@ reload(struct master *m, const char *signame)
 	keep_across_exec(m, 0);
 	close_fresh(&fresh);
 	conf_free(next);
+	drop_sources();
 	unsetenv(ENV_SOCKETS);
 	unsetenv(ENV_WORKERS);
 	sd_notifyf("READY=1");
@@ -247,6 +379,108 @@ reload(struct master *m, const char *signame)
 }
 
 /* ---- after exec ------------------------------------------------------- */
+
+static char *
+take_env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL ? strdup(v) : NULL;
+}
+
+int
+reload_received(struct master *m)
+{
+	char *conf = take_env(ENV_CONF), *fallback = take_env(ENV_FALLBACK);
+	int fd;
+
+	m->fallback_fd = -1;
+	m->handed_sockets = take_env(ENV_SOCKETS);
+	m->handed_workers = take_env(ENV_WORKERS);
+	m->failed_reload = take_env(ENV_FAILED);
+	unsetenv(ENV_CONF);
+	unsetenv(ENV_FALLBACK);
+	unsetenv(ENV_FAILED);
+	if (conf != NULL && (fd = atoi(conf)) > STDERR_FILENO) {
+		if (source_read(fd, &m->handed) != 0)
+			log_error("reload: the configuration handed over in fd "
+			    "%d cannot be read: reading %s", fd, m->conf_file);
+		close(fd);
+	}
+	if (fallback != NULL && (fd = atoi(fallback)) > STDERR_FILENO &&
+	    fcntl(fd, F_GETFD) >= 0) {
+		m->fallback_fd = fd;
+		set_cloexec(fd, 1);
+	}
+	free(conf);
+	free(fallback);
+	return m->handed_sockets != NULL;
+}
+
+/* Every descriptor named in the hand-over survives the next exec. */
+static void
+keep_handed(const struct master *m)
+{
+	const char *s;
+
+	for (s = m->handed_sockets; s != NULL && (s = strchr(s, '=')); s++)
+		set_cloexec(atoi(s + 1), 0);
+	for (s = m->handed_workers; s != NULL && *s != '\0'; ) {
+		int pid, lfd, ofd, efd;
+
+		if (sscanf(s, "%d %d %d %d", &pid, &lfd, &ofd, &efd) == 4) {
+			if (ofd > STDERR_FILENO)
+				set_cloexec(ofd, 0);
+			if (efd > STDERR_FILENO)
+				set_cloexec(efd, 0);
+		}
+		s = strchr(s, '\n');
+		s = s != NULL ? s + 1 : "";
+	}
+}
+
+/* Unix socket files this master bound itself (not handed over) go. */
+static void
+unlink_own_sockets(const struct master *m)
+{
+	for (const struct pool *p = m->pools; p != NULL; p = p->next) {
+		int handed = 0;
+
+		for (int i = 0; i < m->ninherited; i++)
+			handed |= m->inherited[i].fd == p->listen_fd;
+		if (p->listen_fd >= 0 && !handed && !p->retiring &&
+		    addr_is_unix(&p->conf->listen_addr))
+			unlink(p->conf->listen_addr.u.un.sun_path);
+	}
+}
+
+void
+reload_fall_back(struct master *m, const char *why)
+{
+	char fd[16];
+
+	if (m->fallback_fd < 0 || m->self == NULL) {
+		log_alert("reload failed after exec: %s; nothing to fall back "
+		    "to: exiting", why);
+		return;
+	}
+	log_error("reload failed after exec: %s: running the previous "
+	    "configuration again", why);
+	unlink_own_sockets(m);
+	keep_handed(m);
+	set_cloexec(m->fallback_fd, 0);
+	snprintf(fd, sizeof(fd), "%d", m->fallback_fd);
+	if (setenv(ENV_SOCKETS, m->handed_sockets, 1) != 0 ||
+	    setenv(ENV_WORKERS, m->handed_workers ? m->handed_workers : "",
+	    1) != 0 || setenv(ENV_CONF, fd, 1) != 0 ||
+	    setenv(ENV_FAILED, why, 1) != 0) {
+		log_alert("reload: fall back: setenv() failed: exiting");
+		return;
+	}
+	execv(m->self, m->argv);
+	log_alert("reload: fall back: execv(%s) failed: %s: exiting", m->self,
+	    strerror(errno));
+}
 
 static int
 inherit(struct master *m, int fd, const char *addr)
