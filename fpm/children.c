@@ -504,6 +504,7 @@ exited(struct master *m, pid_t pid, int status)
 		note_crash(m, now);
 	if (!m->stopping)
 		c->pool->pm->on_exit(m, c->pool, c, now);
+	free(c->handed_req);
 	free(c);
 }
 

@@ -43,6 +43,11 @@ struct child {
 	long long slow_logged;		/* req_start_ms of the request the slow
 					 * log has, so it is logged once */
 	struct child_out out[2];
+	/* A previous master's worker: its request in flight at the reload,
+	 * for request_terminate_timeout (handed_limit 0 = none). */
+	long long handed_start;		/* monotonic ms */
+	long long handed_limit;		/* ms */
+	char *handed_req;		/* "script '...' (request: ...)" */
 	struct child *next;
 };
 

@@ -35,6 +35,7 @@
 #include "pm.h"
 #include "pool.h"
 #include "reload.h"
+#include "scoreboard.h"
 #include "sd.h"
 
 #define ENV_SOCKETS "FPM_SOCKETS"
@@ -150,11 +151,55 @@ open_fresh(const struct master *m, const struct conf *next, struct fresh *f)
 	return 0;
 }
 
+/* Worker-written text for the environment: every byte that is not
+ * printable ASCII, and space and '%', as %HH. */
+static void
+encode(const char *in, char *out, size_t outlen)
+{
+	size_t n = 0;
+
+	for (; *in != '\0' && n + 4 < outlen; in++) {
+		unsigned char ch = (unsigned char)*in;
+
+		if (ch <= ' ' || ch >= 0x7f || ch == '%')
+			n += (size_t)snprintf(out + n, outlen - n, "%%%02X", ch);
+		else
+			out[n++] = (char)ch;
+	}
+	out[n] = '\0';
+}
+
+/* What request_terminate_timeout needs of c's request in flight, for the
+ * next master: "\tREQ_START LIMIT_MS\tDESCRIPTION", or "" when it is
+ * idle or the pool has no limit.  The slot is only the worker's word:
+ * a forged value can make the next master end this worker only. */
+static void
+request_in_flight(const struct child *c, char *out, size_t outlen)
+{
+	const struct pool_conf *pc = c->pool->conf;
+	char desc[4096], enc[12288];
+	struct sb_slot s;
+
+	out[0] = '\0';
+	if (c->slot < 0 || pc->request_terminate_timeout <= 0 ||
+	    scoreboard_read(&c->pool->sb->slots[c->slot], &s) != 0 ||
+	    s.pid != c->pid || (s.state != SB_READING && s.state != SB_RUNNING
+	    && (s.state != SB_FINISHING || !pc->terminate_track_finished)))
+		return;
+	snprintf(desc, sizeof(desc), "script '%s' (request: \"%s %s\")",
+	    s.script, s.method, s.uri);
+	encode(desc, enc, sizeof(enc));
+	snprintf(out, outlen, "\t%lld %lld\t%s", s.req_start_ms,
+	    pc->request_terminate_timeout * 1000, enc);
+}
+
 /* FPM_SOCKETS: "addr=fd,addr=fd" as php-fpm.  FPM_WORKERS: a line per
- * worker, "pid listen_fd out_fd err_fd started quit_at decorate pool". */
+ * worker, "pid listen_fd out_fd err_fd started quit_at decorate pool",
+ * then its request in flight (request_in_flight()). */
 static int
 describe(struct master *m, const struct fresh *f)
 {
+	char req[12400];
 	char *socks = NULL, *workers = NULL;
 	size_t sl = 0, wl = 0;
 	int rc = 0;
@@ -166,12 +211,14 @@ describe(struct master *m, const struct fresh *f)
 		if (p->listen_fd >= 0)
 			rc = append(&socks, &sl, "%s%s=%d", sl ? "," : "",
 			    p->conf->listen, p->listen_fd);
-		for (struct child *c = p->children; c && rc == 0; c = c->next)
-			rc = append(&workers, &wl, "%d %d %d %d %lld %lld %d %s\n",
-			    (int)c->pid, p->listen_fd, c->out[0].fd,
+		for (struct child *c = p->children; c && rc == 0; c = c->next) {
+			request_in_flight(c, req, sizeof(req));
+			rc = append(&workers, &wl, "%d %d %d %d %lld %lld %d "
+			    "%s%s\n", (int)c->pid, p->listen_fd, c->out[0].fd,
 			    c->out[1].fd, c->started, c->quit_at,
 			    (int)p->conf->decorate_workers_output,
-			    p->conf->name);
+			    p->conf->name, req);
+		}
 	}
 	if (rc == 0 && (setenv(ENV_SOCKETS, socks ? socks : "", 1) != 0 ||
 	    setenv(ENV_WORKERS, workers ? workers : "", 1) != 0))
@@ -658,24 +705,74 @@ reload_free(struct master *m)
 	m->ninherited = 0;
 }
 
+static int
+hexval(char ch)
+{
+	return ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'A' && ch <= 'F' ?
+	    ch - 'A' + 10 : -1;
+}
+
+/* encode()'s text back, control characters shown as \xHH: it came from
+ * a worker and goes to the log. */
+static char *
+decode(const char *in)
+{
+	char *out = malloc(strlen(in) * 4 + 1), *o = out;
+
+	for (; out != NULL && *in != '\0'; in++) {
+		int ch = (unsigned char)*in;
+
+		if (ch == '%' && hexval(in[1]) >= 0 && hexval(in[2]) >= 0) {
+			ch = hexval(in[1]) * 16 + hexval(in[2]);
+			in += 2;
+		}
+		if (ch < 0x20 || ch == 0x7f)
+			o += sprintf(o, "\\x%02x", ch);
+		else
+			*o++ = (char)ch;
+	}
+	if (out != NULL)
+		*o = '\0';
+	return out;
+}
+
+/* The request in flight after the pool name (request_in_flight()). */
 static void
-adopt_worker(struct master *m, const char *line)
+adopt_request(struct child *c, char *rest)
+{
+	char *desc;
+
+	if (rest == NULL || sscanf(rest + 1, "%lld %lld", &c->handed_start,
+	    &c->handed_limit) != 2 || (desc = strchr(rest + 1, '\t')) == NULL)
+		return;
+	c->handed_req = decode(desc + 1);
+	if (c->handed_req == NULL)
+		c->handed_limit = 0;
+}
+
+static void
+adopt_worker(struct master *m, char *line)
 {
 	int pid, lfd, ofd, efd, decorate, n = 0;
 	long long started, quit_at;
 	struct child *c;
 	struct pool *p;
+	char *rest;
 
 	if (sscanf(line, "%d %d %d %d %lld %lld %d %n", &pid, &lfd, &ofd,
 	    &efd, &started, &quit_at, &decorate, &n) != 7 || n == 0 ||
 	    pid <= 1)
 		return;
+	if ((rest = strchr(line + n, '\t')) != NULL)
+		*rest = '\0';
 	p = retiring_pool(m, line + n, lfd, decorate);
 	c = calloc(1, sizeof(*c));
 	if (p == NULL || c == NULL) {
 		free(c);
 		return;
 	}
+	if (rest != NULL)
+		adopt_request(c, rest);
 	c->pid = pid;
 	c->pool = p;
 	c->slot = -1;

@@ -66,6 +66,27 @@ check_request(struct master *m, struct child *c, const struct sb_slot *sp,
 	master_wake_at(m, c->kill_at);
 }
 
+/* request_terminate_timeout for a previous master's worker: what that
+ * master saw of its request in flight when it handed the worker over. */
+static void
+check_handed(struct master *m, struct child *c, long long now)
+{
+	long long due = c->handed_start + c->handed_limit;
+
+	if (c->handed_limit <= 0 || c->kill_at != 0)
+		return;
+	if (now < due) {
+		master_wake_at(m, due);
+		return;
+	}
+	log_warning("[pool %s] child %d, %s execution timed out (%.3f sec), "
+	    "terminating", c->pool->conf->name, (int)c->pid, c->handed_req,
+	    (double)(now - c->handed_start) / 1000.0);
+	kill(c->pid, SIGTERM);
+	c->kill_at = now + TERM_GRACE_MS;
+	master_wake_at(m, c->kill_at);
+}
+
 /* A worker's published frames, with control characters other than the
  * line breaks made visible, so it cannot forge entries. */
 static void
@@ -170,6 +191,8 @@ supervise_timeouts(struct master *m, long long now)
 			    &p->sb->slots[c->slot], &s) == 0 && s.pid == c->pid) {
 				check_slow(m, c, &s, now);
 				check_request(m, c, &s, now);
+			} else if (c->slot < 0) {
+				check_handed(m, c, now);
 			}
 			if (c->kill_at != 0 && now >= c->kill_at)
 				kill_now(c, "did not end after SIGTERM");

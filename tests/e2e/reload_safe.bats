@@ -144,3 +144,26 @@ time.sleep(60)' "$port" "$T/holder.up" 3>&- &
 	run get /hello
 	assert_output 200
 }
+
+@test "after a reload a previous worker's request still ends at request_terminate_timeout" {
+	write_conf "listen.owner = $NGINX_USER" "app = $T/slow.so" \
+		"pm.max_children = 1" "request_terminate_timeout = 3s"
+	# no process_control_timeout: only the request's own limit ends it
+	sed -i "2a process_control_timeout = 0" "$T/fpm.ini"
+	start_fpm
+	start_nginx "/slow=unix:$T/www.sock"
+	wait_workers 1
+	start_slow_request 60
+	kill -USR2 "$FPM_PID"
+	wait_until 5 fpm_log_has "1 workers of the previous configuration finish their requests" ||
+		fail "$(cat "$T/fpm.log")"
+	local t0=$SECONDS
+	wait_until 8 fpm_log_has "child $BUSY, script '[^']*' \(request: \"GET /slow\?s=60\"\) execution timed out \([3-9]\.[0-9]{3} sec\), terminating" ||
+		fail "$(cat "$T/fpm.log")"
+	[ $((SECONDS - t0)) -le 5 ]
+	wait_until 5 not pid_alive "$BUSY"
+	wait_until 5 not pid_alive "$SLOW_CURL"
+	assert_equal "$(cat "$T/slow.code")" 502
+	run get "/slow?s=0"
+	assert_output 200
+}
