@@ -21,6 +21,7 @@
 #include "pm.h"
 #include "runtime.h"
 #include "scoreboard.h"
+#include "supervise.h"
 #include "zygote.h"
 
 /* "exited with code 1", "exited on signal 11 (SIGSEGV)" */
@@ -519,8 +520,12 @@ children_reap(struct master *m)
 		exited(m, m->pending[m->npending].pid,
 		    m->pending[m->npending].status);
 	}
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-		exited(m, pid, status);
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (WIFSTOPPED(status))	/* a ptrace stop: the slow log's */
+			supervise_trace_stopped(m, pid, status);
+		else
+			exited(m, pid, status);
+	}
 }
 
 void

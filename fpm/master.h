@@ -42,6 +42,10 @@ struct child {
 	int killed;			/* SIGKILL sent */
 	long long slow_logged;		/* req_start_ms of the request the slow
 					 * log has, so it is logged once */
+	int tracing;			/* TRACE_WAITING: asked to stop for the
+					 * slow log; TRACE_ABANDONED: given up,
+					 * detached when it stops */
+	long long trace_until;		/* give up waiting then (ms) */
 	struct child_out out[2];
 	/* A previous master's worker: its request in flight at the reload,
 	 * for request_terminate_timeout (handed_limit 0 = none). */
@@ -50,6 +54,8 @@ struct child {
 	char *handed_req;		/* "script '...' (request: ...)" */
 	struct child *next;
 };
+
+enum { TRACE_WAITING = 1, TRACE_ABANDONED };
 
 struct pool {
 	struct pool_conf *conf;

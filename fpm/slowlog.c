@@ -4,13 +4,18 @@
  * the code has debug information).
  *
  * The worker is stopped only for the dump: PTRACE_SEIZE (no signal sent),
- * PTRACE_INTERRUPT, wait for that stop, unwind, PTRACE_DETACH.  A system
- * call the stop interrupted is restarted by the kernel, so the request
- * goes on and completes as if nothing happened.
+ * PTRACE_INTERRUPT, and the master goes on; the stop is seen by its event
+ * loop (waitpid with WNOHANG, after the SIGCHLD the stop sends), then
+ * unwind, PTRACE_DETACH.  The master never waits for the stop: a worker
+ * inside vfork() does not stop until its child is gone.  A system call
+ * the stop interrupted is restarted by the kernel, so the request goes on
+ * and completes as if nothing happened.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -199,53 +204,75 @@ unwind(pid_t pid, struct walk *w)
 	return rc;
 }
 
-/* Wait for the stop PTRACE_INTERRUPT asks for: it comes at once, or the
- * worker died meanwhile (its status goes to *exited). */
-static int
-wait_stop(pid_t pid, int *exited)
-{
-	int st;
-	pid_t r;
-
-	do
-		r = waitpid(pid, &st, __WALL);
-	while (r < 0 && errno == EINTR);
-	if (r == pid && WIFSTOPPED(st))
-		return 0;
-	if (r == pid)
-		*exited = st;
-	return -1;
-}
-
 int
-slowlog_trace(pid_t pid, const struct sb_stack_layout *stack, int depth,
-    char *out, size_t outlen, int *exited, char *err, size_t errlen)
+slowlog_seize(pid_t pid, char *err, size_t errlen)
 {
-	struct walk w = { .out = out, .cap = outlen, .depth = depth };
-	int rc;
+	int e;
 
-	*exited = -1;
-	out[0] = '\0';
 	if (ptrace(PTRACE_SEIZE, pid, NULL, NULL) != 0) {
-		int e = errno;
-
+		e = errno;
 		snprintf(err, errlen, "ptrace(PTRACE_SEIZE, %d) failed: %s",
 		    (int)pid, strerror(e));
 		errno = e;
 		return -1;
 	}
-	if (ptrace(PTRACE_INTERRUPT, pid, NULL, NULL) != 0 ||
-	    wait_stop(pid, exited) != 0) {
-		snprintf(err, errlen, "could not stop %d for the trace",
-		    (int)pid);
+	if (ptrace(PTRACE_INTERRUPT, pid, NULL, NULL) != 0) {
+		e = errno;
+		snprintf(err, errlen, "ptrace(PTRACE_INTERRUPT, %d) failed: %s",
+		    (int)pid, strerror(e));
 		ptrace(PTRACE_DETACH, pid, NULL, NULL);
-		errno = ESRCH;
+		errno = e;
 		return -1;
 	}
+	return 0;
+}
+
+int
+slowlog_poll(pid_t pid, int *status)
+{
+	pid_t r;
+
+	*status = -1;
+	do
+		r = waitpid(pid, status, WNOHANG | __WALL);
+	while (r < 0 && errno == EINTR);
+	if (r == 0)
+		return 0;
+	if (r == pid && WIFSTOPPED(*status))
+		return 1;
+	if (r != pid)
+		*status = -1;
+	return -1;
+}
+
+/* A stop that is the delivery of a signal keeps it for the worker;
+ * PTRACE_INTERRUPT's own stop (and a group stop) carries none. */
+static int
+stop_signal(int status)
+{
+	return (status >> 16) == 0 && WSTOPSIG(status) != SIGTRAP ?
+	    WSTOPSIG(status) : 0;
+}
+
+void
+slowlog_release(pid_t pid, int status)
+{
+	ptrace(PTRACE_DETACH, pid, NULL,
+	    (void *)(intptr_t)stop_signal(status));
+}
+
+int
+slowlog_dump(pid_t pid, int status, const struct sb_stack_layout *stack,
+    int depth, char *out, size_t outlen, char *err, size_t errlen)
+{
+	struct walk w = { .out = out, .cap = outlen, .depth = depth };
+	int rc;
+
+	out[0] = '\0';
 	if (stack != NULL && stack->head != 0)
 		script_frames(pid, stack, &w);
 	rc = unwind(pid, &w);
-	ptrace(PTRACE_DETACH, pid, NULL, NULL);
+	slowlog_release(pid, status);
 	if (rc != 0) {
 		snprintf(err, errlen, "unwinding %d failed: %s", (int)pid,
 		    dwfl_errmsg(-1));
