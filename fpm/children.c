@@ -412,7 +412,22 @@ emit_line(void *arg, const char *line, size_t len, int continued)
 }
 
 /* Read what the worker wrote; all of it when drain is set (it is dead),
- * else a bounded amount so one chatty worker cannot starve the loop. */
+ * else a bounded amount so one chatty worker cannot starve the loop.
+ * Draining is bounded too (DRAIN_READS, more than a pipe holds): what a
+ * dead worker left behind (a process that inherited the pipe and writes
+ * on) must not keep the master reading forever. */
+#define DRAIN_READS 128
+
+static void
+close_stream(struct master *m, struct child_out *o, struct emit_ctx *e)
+{
+	output_flush(&o->line, emit_line, e);
+	if (o->watch.owner != NULL)
+		master_unwatch(m, o->fd);
+	close(o->fd);
+	o->fd = -1;
+}
+
 static void
 read_output(struct master *m, struct child *c, int stream, int drain)
 {
@@ -421,7 +436,7 @@ read_output(struct master *m, struct child *c, int stream, int drain)
 	size_t limit = (size_t)m->conf->global.log_limit;
 	char buf[16384];
 
-	for (int i = 0; o->fd >= 0 && (drain || i < 16); i++) {
+	for (int i = 0; o->fd >= 0 && i < (drain ? DRAIN_READS : 16); i++) {
 		ssize_t n = read(o->fd, buf, sizeof(buf));
 
 		if (n > 0) {
@@ -433,11 +448,14 @@ read_output(struct master *m, struct child *c, int stream, int drain)
 		if (n < 0 && errno == EAGAIN && !drain)
 			return;
 		/* EOF, or dead with a grandchild keeping the pipe open */
-		output_flush(&o->line, emit_line, &e);
-		if (o->watch.owner != NULL)
-			master_unwatch(m, o->fd);
-		close(o->fd);
-		o->fd = -1;
+		close_stream(m, o, &e);
+	}
+	if (drain && o->fd >= 0) {
+		log_warning("[pool %s] child %d has exited, but something it "
+		    "started still writes to its %s: the rest is not logged",
+		    c->pool->conf->name, (int)c->pid, stream ? "stderr" :
+		    "stdout");
+		close_stream(m, o, &e);
 	}
 }
 

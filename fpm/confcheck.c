@@ -56,11 +56,18 @@ can_append(const char *path, char *err, size_t errlen)
 	char copy[PATH_MAX];
 	int fd;
 
+	struct stat st;
+
 	fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK |
 	    O_NOCTTY | O_CLOEXEC);
 	if (fd >= 0) {
+		int regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+
 		close(fd);
-		return 0;
+		if (regular)
+			return 0;
+		snprintf(err, errlen, "'%s' is not a regular file", path);
+		return -1;
 	}
 	if (errno != ENOENT) {
 		snprintf(err, errlen, "cannot open '%s' for append: %s", path,

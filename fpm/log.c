@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 
@@ -155,6 +156,31 @@ syslog_reconnect(void)
 }
 
 int
+log_open_file(const char *path)
+{
+	struct stat st;
+	int fd, saved;
+
+	/* O_NONBLOCK: a FIFO put in the log's place (by whoever may write
+	 * its directory) would hold the master in open(2) until someone
+	 * reads it; it is refused, as any file that is not regular */
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
+	    O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0640);
+	if (fd < 0 && errno == ENXIO)
+		errno = EINVAL;		/* a FIFO nobody reads */
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    fcntl(fd, F_SETFL, O_APPEND) != 0) {
+		saved = S_ISREG(st.st_mode) ? errno : EINVAL;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+int
 log_open(const char *path)
 {
 	int fd, is_syslog = 0;
@@ -167,8 +193,7 @@ log_open(const char *path)
 			return -1;
 		is_syslog = 1;
 	} else {
-		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
-		    O_CLOEXEC, 0640);
+		fd = log_open_file(path);
 		if (fd < 0)
 			return -1;
 	}
@@ -228,7 +253,9 @@ syslog_send(struct iovec *iov, int iovcnt)
 	int retried = 0;
 
 	for (;;) {
-		if (sendmsg(log_fd_, &mh, MSG_NOSIGNAL) >= 0)
+		/* MSG_DONTWAIT: a syslog daemon that stops reading (its
+		 * queue full) costs lines, never the master's loop */
+		if (sendmsg(log_fd_, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) >= 0)
 			return;
 		if (errno == EINTR)
 			continue;

@@ -37,6 +37,10 @@ const char *log_level_name(enum log_level level);
  * Returns 0, or -1 with errno set (ENOENT: no syslog socket); the previous
  * log stays in use then. */
 int log_open(const char *path);
+/* Open path for append as every log file of the master is: created
+ * 0640, never through a symbolic link (ELOOP), never blocking, and only
+ * a regular file (EINVAL).  Returns the descriptor or -1 with errno. */
+int log_open_file(const char *path);
 void log_set_level(enum log_level level);
 /* The descriptor log lines go to, for children to inherit.  The syslog
  * socket keeps its number when a send reconnects it. */

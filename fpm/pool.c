@@ -37,8 +37,11 @@ clear_stale_socket(const struct addr *a, char *err, size_t errlen)
 		    a->u.un.sun_path);
 		return -1;
 	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	alive = fd >= 0 && connect(fd, &a->u.sa, a->len) == 0;
+	/* non-blocking: a listener that never accepts (its queue full)
+	 * must not hold the master in connect(2); EAGAIN is alive too */
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	alive = fd >= 0 && (connect(fd, &a->u.sa, a->len) == 0 ||
+	    errno == EAGAIN);
 	if (fd >= 0)
 		close(fd);
 	if (alive) {
@@ -161,12 +164,12 @@ open_log(struct pool *p, const char *what, const char *path, int *fdp)
 		return 0;
 	/* never through a symlink: one planted in a log directory another
 	 * user may write to would have us append to any file */
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
-	    0640);
+	fd = log_open_file(path);
 	if (fd < 0) {
 		log_alert("[pool %s] cannot open %s %s: %s", p->conf->name,
 		    what, path, errno == ELOOP ? "it is a symbolic link, "
-		    "which fpm does not follow" : strerror(errno));
+		    "which fpm does not follow" : errno == EINVAL ? "it is "
+		    "not a regular file" : strerror(errno));
 		return -1;
 	}
 	if (*fdp >= 0)
