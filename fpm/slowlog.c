@@ -14,12 +14,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -180,9 +182,41 @@ script_frames(pid_t pid, const struct sb_stack_layout *l, struct walk *w)
 	}
 }
 
+/* The worker's mapped files are named by paths its pool's user may
+ * change: open them without blocking and only if regular (a FIFO put in
+ * an app's place would hold the master in open(2)).  Names that are no
+ * path ([vdso], deleted files read from memory) go to libdwfl's own. */
+static int
+find_elf(Dwfl_Module *mod, void **userdata, const char *name,
+    Dwarf_Addr base, char **file_name, Elf **elfp)
+{
+	struct stat st;
+	const char *sp = strrchr(name, ' ');
+	int fd;
+
+	if (name[0] != '/' || (sp != NULL && strcmp(sp, " (deleted)") == 0))
+		return dwfl_linux_proc_find_elf(mod, userdata, name, base,
+		    file_name, elfp);
+	fd = open(name, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (*file_name = strdup(name)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Separate debug information only by build id, under the system's
+ * directory: never in the app's own directory (the pool user's), never
+ * through debuginfod (the network). */
+static char *debuginfo_path = (char *)"/usr/lib/debug";
+
 static const Dwfl_Callbacks callbacks = {
-	.find_elf = dwfl_linux_proc_find_elf,
-	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.find_elf = find_elf,
+	.find_debuginfo = dwfl_build_id_find_debuginfo,
+	.debuginfo_path = &debuginfo_path,
 };
 
 /* Unwind the stopped pid's main thread into w. */
