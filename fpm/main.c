@@ -283,6 +283,50 @@ announce_ready(struct master *m)
 	}
 }
 
+/* Init phase: if something fails here, we can die -- or, after a
+ * reload's exec, fall back to the previous configuration.  Returns 0, or
+ * -1 when the process is to exit 1 (logged). */
+static int
+init_phase(struct master *m, const struct options *o, int reloaded,
+    struct sd_socket *activated, int nactivated)
+{
+	char why[2048];
+	pid_t holder;
+
+	m->pidfile = o->pid ? o->pid : m->conf->global.pid;
+	if (m->pidfile != NULL && (holder = pidfile_holder(m->pidfile)) > 0) {
+		snprintf(why, sizeof(why), "pid file %s belongs to fpm %d, "
+		    "which is running: stop it first, or give this one another "
+		    "pid file (-g)", m->pidfile, (int)holder);
+		init_failed(m, reloaded, why);
+	}
+	if (open_log(&m->conf->global, why, sizeof(why)) != 0)
+		init_failed(m, reloaded, why);
+	if (m->failed_reload != NULL)
+		log_error("reload: the new master failed (%s): the previous "
+		    "configuration runs again", m->failed_reload);
+	if (!reloaded && (o->daemonize == 1 || (o->daemonize < 0 &&
+	    m->conf->global.daemonize)))
+		m->ready_fd = daemonize();
+	m->pid = getpid();
+	if (m->pidfile != NULL && pidfile_write(m->pidfile) != 0) {
+		snprintf(why, sizeof(why), "cannot write pid file %s: %s",
+		    m->pidfile, strerror(errno));
+		init_failed(m, reloaded, why);
+	}
+	if (master_init(m) != 0 || (reloaded ? reload_inherit_sockets(m) :
+	    reload_inherit_activated(m, activated, nactivated)) != 0 ||
+	    pools_create(m) != 0) {
+		if (reloaded)
+			init_failed(m, reloaded, log_last_error());
+		pools_close(m);
+		if (m->pidfile != NULL)
+			unlink(m->pidfile);
+		return -1;
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -291,7 +335,6 @@ main(int argc, char **argv)
 	struct options o = { 0 };
 	struct sd_socket *activated;
 	char err[256], why[2048];
-	pid_t holder;
 	int rc, reloaded, nactivated;
 
 	identity_note_environ();
@@ -320,42 +363,8 @@ main(int argc, char **argv)
 		conf_free(m.conf);
 		return 0;
 	}
-
-	/* Init phase: if something fails here, we can die -- or, after a
-	 * reload's exec (FPM_SOCKETS is set), fall back to the previous
-	 * configuration.  Such a process is already the service: it
-	 * neither daemonizes nor minds its own pid file. */
-	m.pidfile = o.pid ? o.pid : m.conf->global.pid;
-	if (m.pidfile != NULL && (holder = pidfile_holder(m.pidfile)) > 0) {
-		snprintf(why, sizeof(why), "pid file %s belongs to fpm %d, "
-		    "which is running: stop it first, or give this one another "
-		    "pid file (-g)", m.pidfile, (int)holder);
-		init_failed(&m, reloaded, why);
-	}
-	if (open_log(&m.conf->global, why, sizeof(why)) != 0)
-		init_failed(&m, reloaded, why);
-	if (m.failed_reload != NULL)
-		log_error("reload: the new master failed (%s): the previous "
-		    "configuration runs again", m.failed_reload);
-	if (!reloaded && (o.daemonize == 1 || (o.daemonize < 0 &&
-	    m.conf->global.daemonize)))
-		m.ready_fd = daemonize();
-	m.pid = getpid();
-	if (m.pidfile != NULL && pidfile_write(m.pidfile) != 0) {
-		snprintf(why, sizeof(why), "cannot write pid file %s: %s",
-		    m.pidfile, strerror(errno));
-		init_failed(&m, reloaded, why);
-	}
-	if (master_init(&m) != 0 || (reloaded ? reload_inherit_sockets(&m) :
-	    reload_inherit_activated(&m, activated, nactivated)) != 0 ||
-	    pools_create(&m) != 0) {
-		if (reloaded)
-			init_failed(&m, reloaded, log_last_error());
-		pools_close(&m);
-		if (m.pidfile != NULL)
-			unlink(m.pidfile);
+	if (init_phase(&m, &o, reloaded, activated, nactivated) != 0)
 		return 1;
-	}
 	reload_adopt_workers(&m);
 	if (geteuid() == 0 && identity_master_caps(err, sizeof(err)) != 0)
 		log_warning("cannot narrow the master's capabilities: %s", err);

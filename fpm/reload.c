@@ -351,6 +351,8 @@ report(struct conf *next)
 	return next->nerrors;
 }
 
+static int execute(struct master *m, struct conf *next, struct fresh *fresh);
+
 int
 reload(struct master *m, const char *signame)
 {
@@ -387,6 +389,15 @@ reload(struct master *m, const char *signame)
 		conf_free(next);
 		return -1;
 	}
+	return execute(m, next, &fresh);
+}
+
+/* The check passed: hand everything over and execute the new master.
+ * Returns only if that failed (logged): the running configuration
+ * stays, with new workers. */
+static int
+execute(struct master *m, struct conf *next, struct fresh *fresh)
+{
 	sd_notify_reloading();
 	/* Every worker finishes its request and leaves; the new master
 	 * signals them once its own are forked, and watches them go. */
@@ -395,15 +406,15 @@ reload(struct master *m, const char *signame)
 			children_retire_later(c);
 		children_wake_all(p);
 	}
-	if (describe(m, &fresh) != 0) {
+	if (describe(m, fresh) != 0) {
 		log_error("reload: out of memory describing the hand-over");
 		drop_sources();
-		close_fresh(&fresh);
+		close_fresh(fresh);
 		conf_free(next);
 		return -1;
 	}
-	for (int i = 0; i < fresh.n; i++)
-		set_cloexec(fresh.fd[i], 0);
+	for (int i = 0; i < fresh->n; i++)
+		set_cloexec(fresh->fd[i], 0);
 	keep_across_exec(m, 1);
 	log_notice("reload: the configuration is valid; executing %s",
 	    m->self);
@@ -416,7 +427,7 @@ reload(struct master *m, const char *signame)
 		children_wake_reset(p);
 	}
 	keep_across_exec(m, 0);
-	close_fresh(&fresh);
+	close_fresh(fresh);
 	conf_free(next);
 	drop_sources();
 	unsetenv(ENV_SOCKETS);
