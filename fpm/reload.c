@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "children.h"
@@ -340,6 +342,117 @@ drop_sources(void)
 	unsetenv(ENV_FALLBACK);
 }
 
+/* How long the new binary's own check may take. */
+#define TRIAL_MS 10000
+
+/* The trial's output, a line at a time, into the log. */
+static void
+log_trial_output(const char *self, char *out)
+{
+	char *save = NULL;
+
+	for (char *l = strtok_r(out, "\n", &save); l != NULL;
+	    l = strtok_r(NULL, "\n", &save)) {
+		for (char *q = l; *q != '\0'; q++)
+			if ((unsigned char)*q < 0x20)
+				*q = '?';
+		log_error("reload: %s -t: %s", self, l);
+	}
+}
+
+__attribute__((noreturn)) static void
+trial_child(const struct master *m, int out)
+{
+	sigset_t none;
+	int argc = 0;
+	char **argv;
+
+	while (m->argv[argc] != NULL)
+		argc++;
+	argv = calloc((size_t)argc + 2, sizeof(*argv));
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (argv == NULL || dup2(out, STDOUT_FILENO) < 0 ||
+	    dup2(out, STDERR_FILENO) < 0)
+		_exit(127);
+	memcpy(argv, m->argv, (size_t)argc * sizeof(*argv));
+	argv[argc] = (char *)"-t";
+	execv(m->self, argv);
+	dprintf(STDERR_FILENO, "execv() failed: %s\n", strerror(errno));
+	_exit(127);
+}
+
+/* What the trial writes, until it closes its end or the deadline. */
+static void
+read_trial(int fd, long long deadline, char *out, size_t outlen)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
+	char sink[256];
+	size_t n = 0;
+	long long now;
+
+	while ((now = now_ms()) < deadline) {
+		ssize_t r;
+
+		if (poll(&pfd, 1, (int)(deadline - now)) <= 0)
+			continue;
+		r = n + 1 < outlen ? read(fd, out + n, outlen - n - 1) :
+		    read(fd, sink, sizeof(sink));
+		if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN))
+			break;
+		if (r > 0 && n + 1 < outlen)
+			n += (size_t)r;
+	}
+	out[n] = '\0';
+}
+
+/* The new binary checks the configuration itself (`fpm -t`, with our
+ * own options) before it is executed for good: a binary that cannot
+ * start (a broken upgrade) or that refuses the configuration (one that
+ * dropped a directive) fails the reload while the running configuration
+ * still serves.  Waited for TRIAL_MS at most.  Returns 0 or -1
+ * (logged). */
+static int
+trial(struct master *m)
+{
+	char out[4096], how[64];
+	int pfd[2], st = 0;
+	long long deadline = now_ms() + TRIAL_MS;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC) != 0 || (pid = fork()) < 0) {
+		log_error("reload: cannot run %s -t: %s", m->self,
+		    strerror(errno));
+		return -1;
+	}
+	if (pid == 0)
+		trial_child(m, pfd[1]);
+	close(pfd[1]);
+	read_trial(pfd[0], deadline, out, sizeof(out));
+	close(pfd[0]);
+	while (waitpid(pid, &st, WNOHANG) == 0 && now_ms() < deadline)
+		poll(NULL, 0, 10);
+	if (waitpid(pid, &st, WNOHANG) == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+		log_error("reload: %s -t took more than %d ms: keeping the "
+		    "running configuration", m->self, TRIAL_MS);
+		return -1;
+	}
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	log_trial_output(m->self, out);
+	if (WIFEXITED(st))
+		snprintf(how, sizeof(how), "exited with code %d",
+		    WEXITSTATUS(st));
+	else
+		snprintf(how, sizeof(how), "was killed by signal %d",
+		    WTERMSIG(st));
+	log_error("reload: %s -t %s: keeping the running configuration",
+	    m->self, how);
+	return -1;
+}
+
 /* Log what the check found.  Returns the number of errors. */
 static size_t
 report(struct conf *next)
@@ -370,6 +483,10 @@ reload(struct master *m, const char *signame)
 		return -1;
 	}
 	errors = report(next);
+	if (errors == 0 && trial(m) != 0) {
+		conf_free(next);
+		return -1;
+	}
 	if (errors == 0 && open_fresh(m, next, &fresh) != 0)
 		errors = 1;
 	if (errors > 0) {

@@ -167,3 +167,36 @@ time.sleep(60)' "$port" "$T/holder.up" 3>&- &
 	run get "/slow?s=0"
 	assert_output 200
 }
+
+@test "a replaced binary that cannot start is not executed; requests keep getting 200" {
+	mkdir "$T/bin"
+	cp "$FPM_BIN" "$T/bin/fpm"
+	write_conf "listen.owner = $NGINX_USER" "pm.max_children = 2"
+	FPM_BIN="$T/bin/fpm" start_fpm
+	start_nginx "/hello=unix:$T/www.sock"
+	wait_workers 2
+	local before=("${FPM_WORKERS[@]}")
+	hammer h /hello
+	wait_until 5 codes_after h 5
+	# A broken upgrade, moved into place as an install does: the new
+	# binary dies before it could fall back to anything.
+	printf '#!/bin/sh\necho "fpm: error while loading shared libraries: libdw.so.1" >&2\nexit 127\n' \
+		>"$T/bin/fpm.new"
+	chmod 755 "$T/bin/fpm.new"
+	mv "$T/bin/fpm.new" "$T/bin/fpm"
+	kill -USR2 "$FPM_PID"
+	wait_until 10 fpm_log_has "keeping the running configuration" ||
+		fail "$(cat "$T/fpm.log" "$T/fpm.out")"
+	local n
+	n=$(grep -c . "$T/h.codes")
+	wait_until 5 codes_after h $((n + 20))
+	stop_hammer h
+	run all_200 h
+	echo "$output"
+	assert_success
+	run cat "$T/fpm.log"
+	assert_output --partial "ERROR: reload: $T/bin/fpm -t: fpm: error while loading shared libraries: libdw.so.1"
+	assert_output --partial "ERROR: reload: $T/bin/fpm -t exited with code 127: keeping the running configuration"
+	assert pid_alive "$FPM_PID"
+	assert_equal "$(workers | xargs)" "$(printf '%s\n' "${before[@]}" | sort -n | xargs)"
+}
