@@ -67,6 +67,19 @@ codes_after() {
 	[ ! -e "$T/missing" ] && [ ! -e "$T/nolog" ]
 }
 
+@test "fpm -t names a chdir that does not exist and a pid file in a missing directory" {
+	write_conf "chdir = $T/nowhere"
+	fpm_test -g "$T/norun/fpm.pid"
+	assert_failed_with "2 errors"
+	assert_line "$T/fpm.ini:8: [pool www] chdir '$T/nowhere' is not a directory"
+	assert_line -- "-g pid file: cannot create '$T/norun/fpm.pid': its directory '$T/norun' does not exist"
+	write_conf
+	sed -i "2a pid = $T/norun/fpm.pid" "$T/fpm.ini"
+	fpm_test
+	assert_failed_with "1 error"
+	assert_line "$T/fpm.ini:3: [global] pid file: cannot create '$T/norun/fpm.pid': its directory '$T/norun' does not exist"
+}
+
 @test "a reload to an access.log in a missing directory is refused; requests keep getting 200" {
 	write_conf "listen.owner = $NGINX_USER" "pm.max_children = 2"
 	start_fpm
