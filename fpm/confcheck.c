@@ -61,12 +61,14 @@ can_append(const char *path, char *err, size_t errlen)
 	fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK |
 	    O_NOCTTY | O_CLOEXEC);
 	if (fd >= 0) {
-		int regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+		int regular = fstat(fd, &st) == 0 && (S_ISREG(st.st_mode) ||
+		    S_ISCHR(st.st_mode));
 
 		close(fd);
 		if (regular)
 			return 0;
-		snprintf(err, errlen, "'%s' is not a regular file", path);
+		snprintf(err, errlen, "'%s' is not a regular file or a "
+		    "character device", path);
 		return -1;
 	}
 	if (errno != ENOENT) {

@@ -163,16 +163,18 @@ log_open_file(const char *path)
 
 	/* O_NONBLOCK: a FIFO put in the log's place (by whoever may write
 	 * its directory) would hold the master in open(2) until someone
-	 * reads it; it is refused, as any file that is not regular */
+	 * reads it; it is refused, as anything but a regular file or a
+	 * character device (/dev/null; only root makes those) */
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
 	    O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0640);
 	if (fd < 0 && errno == ENXIO)
 		errno = EINVAL;		/* a FIFO nobody reads */
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    fcntl(fd, F_SETFL, O_APPEND) != 0) {
-		saved = S_ISREG(st.st_mode) ? errno : EINVAL;
+	if (fstat(fd, &st) != 0 || !(S_ISREG(st.st_mode) ||
+	    S_ISCHR(st.st_mode)) || fcntl(fd, F_SETFL, O_APPEND) != 0) {
+		saved = S_ISREG(st.st_mode) || S_ISCHR(st.st_mode) ? errno :
+		    EINVAL;
 		close(fd);
 		errno = saved;
 		return -1;

@@ -39,7 +39,7 @@ const char *log_level_name(enum log_level level);
 int log_open(const char *path);
 /* Open path for append as every log file of the master is: created
  * 0640, never through a symbolic link (ELOOP), never blocking, and only
- * a regular file (EINVAL).  Returns the descriptor or -1 with errno. */
+ * a regular file or a character device such as /dev/null (else EINVAL).  Returns the descriptor or -1 with errno. */
 int log_open_file(const char *path);
 void log_set_level(enum log_level level);
 /* The descriptor log lines go to, for children to inherit.  The syslog

@@ -169,7 +169,8 @@ open_log(struct pool *p, const char *what, const char *path, int *fdp)
 		log_alert("[pool %s] cannot open %s %s: %s", p->conf->name,
 		    what, path, errno == ELOOP ? "it is a symbolic link, "
 		    "which fpm does not follow" : errno == EINVAL ? "it is "
-		    "not a regular file" : strerror(errno));
+		    "not a regular file (nor a character device)" :
+		    strerror(errno));
 		return -1;
 	}
 	if (*fdp >= 0)

@@ -34,3 +34,16 @@ teardown() {
 	run get /hello
 	assert_output 200
 }
+
+@test "a log on /dev/null (a character device) is still allowed" {
+	write_conf "listen.owner = $NGINX_USER" "access.log = /dev/null"
+	sed -i "2s|.*|error_log = /dev/null|" "$T/fpm.ini"
+	fpm_test
+	assert_success
+	"$FPM_BIN" -y "$T/fpm.ini" -F -g "$T/fpm.pid" >"$T/fpm.out" 2>&1 3>&- &
+	FPM_PID=$!
+	wait_until 5 test -S "$T/www.sock" || fail "$(cat "$T/fpm.out")"
+	start_nginx "/hello=unix:$T/www.sock"
+	run get /hello
+	assert_output 200
+}
