@@ -596,10 +596,16 @@ reload_received(struct master *m)
 static void
 keep_handed(const struct master *m)
 {
+	char *copy = m->handed_sockets ? strdup(m->handed_sockets) : NULL;
+	char *save = NULL, *eq;
 	const char *s;
 
-	for (s = m->handed_sockets; s != NULL && (s = strchr(s, '=')); s++)
-		set_cloexec(atoi(s + 1), 0);
+	/* as reload_inherit_sockets() reads them: the fd after the last '=' */
+	for (char *e = copy ? strtok_r(copy, ",", &save) : NULL; e != NULL;
+	    e = strtok_r(NULL, ",", &save))
+		if ((eq = strrchr(e, '=')) != NULL && atoi(eq + 1) > STDERR_FILENO)
+			set_cloexec(atoi(eq + 1), 0);
+	free(copy);
 	for (s = m->handed_workers; s != NULL && *s != '\0'; ) {
 		int pid, lfd, ofd, efd;
 

@@ -205,9 +205,9 @@ supervise_trace_stopped(struct master *m, pid_t pid, int status)
 		slowlog_release(pid, status);	/* not a stop we asked for */
 		return;
 	}
-	if (c->tracing == TRACE_WAITING)
+	if (c->tracing == TRACE_WAITING) {
 		dump_stopped(c, status);
-	else {
+	} else {
 		slowlog_release(pid, status);
 		log_notice("[pool %s] child %d stopped at last: detached "
 		    "without a backtrace", c->pool->conf->name, (int)pid);
