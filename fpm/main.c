@@ -355,13 +355,14 @@ main(int argc, char **argv)
 	conf_source_free(&m.handed);
 	if (m.conf == NULL && reloaded)
 		init_failed(&m, reloaded, why);
-	if (m.conf == NULL)
-		return 1;
-	if (o.test) {
-		fprintf(stderr, "configuration file %s test is successful\n",
-		    m.conf->file);
+	if (m.conf == NULL || o.test) {
+		if (m.conf != NULL)
+			fprintf(stderr, "configuration file %s test is "
+			    "successful\n", m.conf->file);
+		rc = m.conf == NULL;
 		conf_free(m.conf);
-		return 0;
+		free(m.self);
+		return rc;
 	}
 	if (init_phase(&m, &o, reloaded, activated, nactivated) != 0)
 		return 1;
