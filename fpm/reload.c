@@ -636,9 +636,12 @@ unlink_own_sockets(const struct master *m)
 }
 
 void
-reload_fall_back(struct master *m, const char *why)
+reload_fall_back(struct master *m, const char *reason)
 {
-	char fd[16];
+	char fd[16], why[1024];
+
+	/* reason may be log_last_error()'s buffer, which logging rewrites */
+	snprintf(why, sizeof(why), "%s", reason);
 
 	if (m->fallback_fd < 0 || m->self == NULL) {
 		log_alert("reload failed after exec: %s; nothing to fall back "

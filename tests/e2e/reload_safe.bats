@@ -143,7 +143,8 @@ time.sleep(60)' "$port" "$T/holder.up" 3>&- &
 	assert pid_alive "$FPM_PID"
 	assert_equal "$(cat "$T/fpm.pid")" "$FPM_PID"
 	run cat "$T/fpm.log" "$T/fpm.out"
-	assert_output --regexp "reload failed after exec: .*bind\(127\.0\.0\.1:$port\) failed: Address already in use"
+	assert_output --partial "ERROR: reload failed after exec: [pool www] pm.status_listen 127.0.0.1:$port: bind(127.0.0.1:$port) failed: Address already in use: running the previous configuration again"
+	assert_output --partial "ERROR: reload: the new master failed ([pool www] pm.status_listen 127.0.0.1:$port: bind(127.0.0.1:$port) failed: Address already in use): the previous configuration runs again"
 	run get /hello
 	assert_output 200
 	# The next reload, with the cause gone, applies the file.
