@@ -22,6 +22,7 @@
 #include "pm.h"
 #include "runtime.h"
 #include "scoreboard.h"
+#include "supervise.h"
 #include "zygote.h"
 
 /* "exited with code 1", "exited on signal 11 (SIGSEGV)" */
@@ -88,7 +89,7 @@ forget_other_pools(struct master *m, struct pool *own)
 		for (struct child *c = p->children; c != NULL; c = c->next)
 			explicit_bzero(c->out, sizeof(c->out));
 	}
-	conf_scrub_messages(m->conf);
+	conf_scrub_shared(m->conf);
 }
 
 /* The master's stack below us holds what it last looked at: copies of
@@ -455,15 +456,15 @@ trace_line(struct child *c, const char *line, size_t len)
 	char esc[LOG_ESCAPED_MAX(OUTPUT_MAX) + 1];
 	size_t n;
 
-	if (c->trace == TRACE_ASKED && is_line(line, len, LOG_TRACE_BEGIN)) {
-		c->trace = TRACE_TAKING;
+	if (c->self_trace == TRACE_ASKED && is_line(line, len, LOG_TRACE_BEGIN)) {
+		c->self_trace = TRACE_TAKING;
 		c->trace_left = (int)p->conf->slowlog_depth;
 		return 1;
 	}
-	if (c->trace != TRACE_TAKING)
+	if (c->self_trace != TRACE_TAKING)
 		return 0;
 	if (is_line(line, len, LOG_TRACE_END) || c->trace_left <= 0) {
-		c->trace = TRACE_NONE;
+		c->self_trace = TRACE_NONE;
 		return is_line(line, len, LOG_TRACE_END);
 	}
 	c->trace_left--;
@@ -511,7 +512,22 @@ emit_line(void *arg, const char *line, size_t len, int continued)
 }
 
 /* Read what the worker wrote; all of it when drain is set (it is dead),
- * else a bounded amount so one chatty worker cannot starve the loop. */
+ * else a bounded amount so one chatty worker cannot starve the loop.
+ * Draining is bounded too (DRAIN_READS, more than a pipe holds): what a
+ * dead worker left behind (a process that inherited the pipe and writes
+ * on) must not keep the master reading forever. */
+#define DRAIN_READS 128
+
+static void
+close_stream(struct master *m, struct child_out *o, struct emit_ctx *e)
+{
+	output_flush(&o->line, emit_line, e);
+	if (o->watch.owner != NULL)
+		master_unwatch(m, o->fd);
+	close(o->fd);
+	o->fd = -1;
+}
+
 static void
 read_output(struct master *m, struct child *c, int stream, int drain)
 {
@@ -520,7 +536,7 @@ read_output(struct master *m, struct child *c, int stream, int drain)
 	size_t limit = (size_t)m->conf->global.log_limit;
 	char buf[16384];
 
-	for (int i = 0; o->fd >= 0 && (drain || i < 16); i++) {
+	for (int i = 0; o->fd >= 0 && i < (drain ? DRAIN_READS : 16); i++) {
 		ssize_t n = read(o->fd, buf, sizeof(buf));
 
 		if (n > 0) {
@@ -532,11 +548,14 @@ read_output(struct master *m, struct child *c, int stream, int drain)
 		if (n < 0 && errno == EAGAIN && !drain)
 			return;
 		/* EOF, or dead with a grandchild keeping the pipe open */
-		output_flush(&o->line, emit_line, &e);
-		if (o->watch.owner != NULL)
-			master_unwatch(m, o->fd);
-		close(o->fd);
-		o->fd = -1;
+		close_stream(m, o, &e);
+	}
+	if (drain && o->fd >= 0) {
+		log_warning("[pool %s] child %d has exited, but something it "
+		    "started still writes to its %s: the rest is not logged",
+		    c->pool->conf->name, (int)c->pid, stream ? "stderr" :
+		    "stdout");
+		close_stream(m, o, &e);
 	}
 }
 
@@ -614,6 +633,7 @@ child_gone(struct master *m, struct child *c, int status)
 		note_crash(m, now);
 	if (!m->stopping)
 		c->pool->pm->on_exit(m, c->pool, c, now);
+	free(c->handed_req);
 	free(c);
 }
 
@@ -658,8 +678,12 @@ children_reap(struct master *m)
 
 	if (m->npending > 0)
 		reap_noted(m);
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-		exited(m, pid, status);
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (WIFSTOPPED(status))	/* a ptrace stop: the slow log's */
+			supervise_trace_stopped(m, pid, status);
+		else
+			exited(m, pid, status);
+	}
 }
 
 void

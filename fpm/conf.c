@@ -10,6 +10,8 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
 #include <glob.h>
 #include <grp.h>
 #include <libgen.h>
@@ -483,6 +485,17 @@ lookup(const char *key, enum dscope scope, char *sub, size_t sublen)
 }
 
 const struct loc *
+conf_where_global(const struct conf *conf, const char *name)
+{
+	for (size_t i = 0; i < NDIRECTIVES; i++)
+		if (directives[i].scope == S_GLOBAL &&
+		    strcmp(directives[i].name, name) == 0 &&
+		    conf->where != NULL && conf->where[i].file != NULL)
+			return &conf->where[i];
+	return NULL;
+}
+
+const struct loc *
 conf_where(const struct pool_conf *pool, const char *name)
 {
 	for (size_t i = 0; i < NDIRECTIVES; i++)
@@ -873,16 +886,49 @@ strip_quotes(char *v)
 	}
 }
 
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* glob(3) over the files of conf->from instead of the disk: the same
+ * matches, sorted, each once. */
+static int
+glob_from(const struct conf_source *from, const char *pattern, glob_t *g)
+{
+	memset(g, 0, sizeof(*g));
+	g->gl_pathv = calloc(from->n + 1, sizeof(char *));
+	if (g->gl_pathv == NULL)
+		return GLOB_NOSPACE;
+	for (size_t i = 0; i < from->n; i++) {
+		int seen = 0;
+
+		for (size_t j = 0; j < g->gl_pathc && !seen; j++)
+			seen = strcmp(g->gl_pathv[j], from->f[i].path) == 0;
+		if (!seen && fnmatch(pattern, from->f[i].path, FNM_PATHNAME |
+		    FNM_PERIOD) == 0)
+			g->gl_pathv[g->gl_pathc++] = from->f[i].path;
+	}
+	qsort(g->gl_pathv, g->gl_pathc, sizeof(char *), by_name);
+	if (g->gl_pathc == 0) {
+		free(g->gl_pathv);
+		return GLOB_NOMATCH;
+	}
+	return 0;
+}
+
 static void
 do_include(struct reader *r, const char *pattern, const struct loc *loc)
 {
+	const struct conf_source *from = r->conf->from;
 	char *path;
 	glob_t g;
 	int rc;
 
 	if (resolve_path(pattern, r->dir, &path) != 0)
 		return;
-	rc = glob(path, GLOB_ERR, NULL, &g);
+	rc = from ? glob_from(from, path, &g) : glob(path, GLOB_ERR, NULL, &g);
 	if (rc == GLOB_NOMATCH) {
 		if (strpbrk(path, "*?[") == NULL)
 			conf_error(r->conf, loc, "include: cannot read '%s': %s",
@@ -896,7 +942,9 @@ do_include(struct reader *r, const char *pattern, const struct loc *loc)
 		for (size_t i = 0; i < g.gl_pathc; i++)
 			read_file(r->conf, g.gl_pathv[i], r->depth + 1, loc);
 	}
-	if (rc == 0)
+	if (rc == 0 && from != NULL)
+		free(g.gl_pathv);
+	else if (rc == 0)
 		globfree(&g);
 	free(path);
 }
@@ -1006,7 +1054,9 @@ apply_directive(struct reader *r, const struct loc *loc,
 	if (set_value(d, base, value, r->conf->prefix ? r->conf->prefix :
 	    r->dir, err, sizeof(err)) != 0)
 		conf_error(r->conf, loc, "[%s] '%s': %s", section, key, err);
-	else if (r->pool != NULL)
+	else if (r->pool == NULL)
+		r->conf->where[d - directives] = *loc;
+	else
 		r->pool->where[d - directives] = *loc;
 	explicit_bzero(value, sizeof(value));
 }
@@ -1065,23 +1115,117 @@ scrub_stack(void)
 	__asm__ volatile("" : : "r"(below) : "memory");
 }
 
+/* The whole of fd, NUL-terminated, into *text.  Grown by hand, not
+ * realloc: a moved buffer would leave the text (its secrets) in freed
+ * memory, where no scrub finds it. */
+static int
+slurp(int fd, char **text, size_t *len)
+{
+	struct stat st;
+	size_t cap = fstat(fd, &st) == 0 && st.st_size > 0 &&
+	    st.st_size < (64 << 20) ? (size_t)st.st_size + 2 : 4096;
+	char *buf = malloc(cap);
+	ssize_t n;
+
+	*len = 0;
+	while (buf != NULL) {
+		if (*len + 1 == cap) {
+			char *grown = cap < ((size_t)64 << 20) ?
+			    malloc(cap * 2) : NULL;
+
+			if (grown == NULL)
+				break;
+			memcpy(grown, buf, *len);
+			explicit_bzero(buf, cap);
+			free(buf);
+			buf = grown;
+			cap *= 2;
+		}
+		n = read(fd, buf + *len, cap - *len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		if (n == 0) {
+			buf[*len] = '\0';
+			*text = buf;
+			return 0;
+		}
+		*len += (size_t)n;
+	}
+	if (buf != NULL)
+		explicit_bzero(buf, cap);
+	free(buf);
+	return -1;
+}
+
+/* The bytes of file, from conf->from or from the disk; kept in
+ * conf->source either way.  Returns 0, or -1 with *why. */
+static int
+file_text(struct conf *conf, const char *file, const struct conf_text **t,
+    const char **why)
+{
+	const struct conf_text *src = NULL;
+	struct conf_text nt = { 0 }, *grown;
+	struct stat st;
+	int fd;
+
+	for (size_t i = 0; conf->from != NULL && i < conf->from->n; i++)
+		if (src == NULL && strcmp(conf->from->f[i].path, file) == 0)
+			src = &conf->from->f[i];
+	if (conf->from != NULL && src == NULL) {
+		*why = strerror(ENOENT);
+		return -1;
+	}
+	if (src == NULL) {
+		if ((fd = open(file, O_RDONLY | O_CLOEXEC)) < 0) {
+			*why = strerror(errno);
+			return -1;
+		}
+		if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+			close(fd);
+			*why = "it is a directory (to read the files in it, "
+			    "include 'DIR/*.conf')";
+			return -1;
+		}
+		if (slurp(fd, &nt.text, &nt.len) != 0) {
+			*why = strerror(errno ? errno : ENOMEM);
+			close(fd);
+			return -1;
+		}
+		close(fd);
+	} else if ((nt.text = malloc(src->len + 1)) != NULL) {
+		nt.len = src->len;
+		memcpy(nt.text, src->text, nt.len);
+		nt.text[nt.len] = '\0';
+	}
+	nt.path = strdup(file);
+	grown = realloc(conf->source.f, (conf->source.n + 1) * sizeof(*grown));
+	if (nt.text == NULL || nt.path == NULL || grown == NULL)
+		fatal("out of memory");
+	conf->source.f = grown;
+	grown[conf->source.n] = nt;
+	*t = &grown[conf->source.n++];
+	return 0;
+}
+
 static int
 read_file(struct conf *conf, const char *file, int depth,
     const struct loc *from)
 {
 	struct reader r = { .conf = conf, .depth = depth, .in_global = 1 };
-	struct stat st;
+	const struct conf_text *t;
+	const char *why;
 	char *copy, *dir, *iobuf;
 	int rc;
 
-	r.fp = fopen(file, "r");
+	if (file_text(conf, file, &t, &why) != 0)
+		return unreadable(conf, file, from, why);
+	/* an empty file has nothing to parse, and fmemopen wants bytes */
+	r.fp = fmemopen(t->len ? t->text : (char *)"\n", t->len ? t->len : 1,
+	    "r");
 	if (r.fp == NULL)
 		return unreadable(conf, file, from, strerror(errno));
-	if (fstat(fileno(r.fp), &st) == 0 && S_ISDIR(st.st_mode)) {
-		fclose(r.fp);
-		return unreadable(conf, file, from, "it is a directory (to read "
-		    "the files in it, include 'DIR/*.conf')");
-	}
 	copy = strdup(file);
 	dir = copy ? strdup(dirname(copy)) : NULL;
 	free(copy);
@@ -1113,11 +1257,36 @@ read_file(struct conf *conf, const char *file, int depth,
 struct conf *
 conf_load(const char *file, const char *prefix)
 {
+	return conf_load_from(file, prefix, NULL);
+}
+
+void
+conf_source_free(struct conf_source *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->f[i].path);
+		if (s->f[i].text != NULL)	/* secrets: see scrub_stack */
+			explicit_bzero(s->f[i].text, s->f[i].len);
+		free(s->f[i].text);
+	}
+	free(s->f);
+	s->f = NULL;
+	s->n = 0;
+}
+
+struct conf *
+conf_load_from(const char *file, const char *prefix,
+    const struct conf_source *from)
+{
 	struct conf *conf = calloc(1, sizeof(*conf));
 	char *abs = NULL;
 
 	if (conf == NULL)
 		return NULL;
+	if ((conf->where = calloc(NDIRECTIVES, sizeof(*conf->where))) == NULL) {
+		free(conf);
+		return NULL;
+	}
 	if (file[0] != '/') {
 		char cwd[4096];
 		if (getcwd(cwd, sizeof(cwd)) != NULL)
@@ -1126,7 +1295,9 @@ conf_load(const char *file, const char *prefix)
 	conf->file = abs ? abs : strdup(file);
 	conf->prefix = prefix ? strdup(prefix) : NULL;
 	apply_defaults(S_GLOBAL, &conf->global);
+	conf->from = from;
 	read_file(conf, conf->file, 0, NULL);
+	conf->from = NULL;
 	return conf;
 }
 
@@ -1411,12 +1582,14 @@ conf_scrub_pool(struct pool_conf *p)
 }
 
 void
-conf_scrub_messages(struct conf *conf)
+conf_scrub_shared(struct conf *conf)
 {
 	for (size_t i = 0; i < conf->nerrors; i++)
 		scrub_str(conf->errors[i]);
 	for (size_t i = 0; i < conf->nwarnings; i++)
 		scrub_str(conf->warnings[i]);
+	for (size_t i = 0; i < conf->source.n; i++)
+		explicit_bzero(conf->source.f[i].text, conf->source.f[i].len);
 }
 
 void
@@ -1442,6 +1615,8 @@ conf_free(struct conf *conf)
 		free(p);
 	}
 	free_fields(S_GLOBAL, &conf->global);
+	free(conf->where);
+	conf_source_free(&conf->source);
 	free_list(conf->files, conf->nfiles);
 	free_list(conf->errors, conf->nerrors);
 	free_list(conf->warnings, conf->nwarnings);

@@ -121,15 +121,34 @@ struct pool_conf {
 	struct pool_conf *next;
 };
 
+/* A configuration's files as read: each path and its bytes, in the order
+ * read.  A reload hands them on, so that the new master runs exactly
+ * what was checked, and can fall back to what ran before. */
+struct conf_text {
+	char *path;
+	char *text;
+	size_t len;
+};
+
+struct conf_source {
+	struct conf_text *f;
+	size_t n;
+};
+
 struct conf {
 	char *file;			/* the main configuration file */
 	char *prefix;			/* -p, or NULL */
 	struct global_conf global;
 	struct pool_conf *pools;
 	size_t npools;
+	struct loc *where;		/* per [global] directive, indexed like
+					 * the table */
 
 	char **files;			/* every file read, owned here */
 	size_t nfiles;
+	struct conf_source source;	/* their bytes */
+	const struct conf_source *from;	/* while loading: read from there,
+					 * not from the disk (NULL) */
 
 	char **errors;			/* "FILE:LINE: message" */
 	size_t nerrors;
@@ -141,6 +160,11 @@ struct conf {
  * Never returns NULL except on memory exhaustion: syntax and value errors
  * are collected in conf->errors, so that every one of them is reported. */
 struct conf *conf_load(const char *file, const char *prefix);
+/* The same, with every file (and include glob) taken from `from` instead
+ * of the disk; a file not in it cannot be read (ENOENT). */
+struct conf *conf_load_from(const char *file, const char *prefix,
+    const struct conf_source *from);
+void conf_source_free(struct conf_source *s);
 
 /* Cross-directive checks that need the whole pool: required directives,
  * address clashes, users and groups that must exist, running as root.
@@ -150,10 +174,11 @@ size_t conf_validate(struct conf *conf, int is_root, int allow_root);
 void conf_free(struct conf *conf);
 
 /* In a child: zero, in place, every string of another pool's
- * configuration (env[] values, php_value[], paths, addresses), and the
- * messages of conf (they may quote values).  The pointers stay valid. */
+ * configuration (env[] values, php_value[], paths, addresses); and what
+ * conf holds of every pool: its messages (they may quote values) and the
+ * files' text kept for a reload.  The pointers stay valid. */
 void conf_scrub_pool(struct pool_conf *p);
-void conf_scrub_messages(struct conf *conf);
+void conf_scrub_shared(struct conf *conf);
 
 /* Append a formatted error (or warning) about loc to conf. */
 void conf_error(struct conf *conf, const struct loc *loc, const char *fmt,
@@ -161,6 +186,9 @@ void conf_error(struct conf *conf, const struct loc *loc, const char *fmt,
 void conf_warning(struct conf *conf, const struct loc *loc, const char *fmt,
     ...) __attribute__((format(printf, 3, 4)));
 
+/* Where [global] directive `name` was set, or NULL (its default). */
+const struct loc *conf_where_global(const struct conf *conf,
+    const char *name);
 /* Where directive `name` was set in pool (or its section line). */
 const struct loc *conf_where(const struct pool_conf *pool, const char *name);
 

@@ -5,6 +5,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -344,6 +346,28 @@ identity_app_path(const struct pool_conf *c)
 	return c->app + strlen(c->chroot);
 }
 
+/* The checking child's answer, within CHECK_APP_MS: a path it must
+ * look at may sit on a filesystem the pool user controls (a FUSE mount
+ * that never answers).  Past the deadline the child is killed and the
+ * check fails.  Returns what read(2) returned, or 1 with err set. */
+#define CHECK_APP_MS 10000
+static ssize_t
+wait_answer(int fd, char *err, size_t errlen, pid_t pid)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
+	int r;
+
+	do
+		r = poll(&pfd, 1, CHECK_APP_MS);
+	while (r < 0 && errno == EINTR);
+	if (r > 0)
+		return read(fd, err, errlen - 1);
+	kill(pid, SIGKILL);
+	snprintf(err, errlen, "checking the app as the pool's user took "
+	    "more than %d ms: given up", CHECK_APP_MS);
+	return (ssize_t)strlen(err);
+}
+
 int
 identity_check_app(const struct pool_conf *c, char *err, size_t errlen)
 {
@@ -378,7 +402,7 @@ identity_check_app(const struct pool_conf *c, char *err, size_t errlen)
 		_exit(0);
 	}
 	close(pfd[1]);
-	n = read(pfd[0], err, errlen - 1);
+	n = wait_answer(pfd[0], err, errlen, pid);
 	close(pfd[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;

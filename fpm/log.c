@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 
@@ -267,7 +268,9 @@ syslog_send(struct iovec *iov, int iovcnt)
 	int retried = 0;
 
 	for (;;) {
-		if (sendmsg(log_fd_, &mh, MSG_NOSIGNAL) >= 0)
+		/* MSG_DONTWAIT: a syslog daemon that stops reading (its
+		 * queue full) costs lines, never the master's loop */
+		if (sendmsg(log_fd_, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) >= 0)
 			return;
 		if (errno == EINTR)
 			continue;
@@ -403,6 +406,16 @@ log_raw(const char *msg, size_t len)
  * into lines of log_limit bytes.  Out of memory, it is cut to what the
  * stack buffer holds rather than lost.
  */
+/* The last error or alert, for a caller that must pass the reason on
+ * (a reload that failed after exec). */
+static char last_error[1024];
+
+const char *
+log_last_error(void)
+{
+	return last_error;
+}
+
 void
 log_vmsg(enum log_level level, const char *fmt, va_list ap)
 {
@@ -411,6 +424,12 @@ log_vmsg(enum log_level level, const char *fmt, va_list ap)
 	va_list aq;
 	int saved = errno, rc;
 
+	if (level >= LOG_LEVEL_ERROR) {
+		va_copy(aq, ap);
+		vsnprintf(last_error, sizeof(last_error), fmt, aq);
+		va_end(aq);
+		errno = saved;
+	}
 	if (!wanted(level))
 		return;
 	va_copy(aq, ap);

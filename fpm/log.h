@@ -38,7 +38,7 @@ const char *log_level_name(enum log_level level);
  * connect to syslog for "syslog" (with the log_set_syslog() settings).
  * Called again, as on SIGUSR1, it reopens the file or reconnects.
  * Returns 0, or -1 with errno set (ENOENT: no syslog socket); the previous
- * log stays in use then. */
+ * log stays in use then.  A file is opened by path_open_append(). */
 int log_open(const char *path);
 void log_set_level(enum log_level level);
 /* The descriptor log lines go to, for children to inherit.  The syslog
@@ -68,6 +68,9 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
+/* The text of the last error or alert logged (or asked to be), "" if
+ * none. */
+const char *log_last_error(void);
 
 /* Log one line already cut to size, such as a piece of worker output
  * (output.h): msg is len bytes, no '\n' among them, and goes out whole,

@@ -147,12 +147,15 @@ parse_options(int argc, char **argv, struct options *o)
  * values, then cross-checks, then whether each pool's user can read its
  * app.  Prints warnings and errors; returns the conf or NULL. */
 static struct conf *
-load_config(const struct options *o)
+load_config(const struct options *o, const struct conf_source *from,
+    char *why, size_t whylen)
 {
-	struct conf *conf = confcheck_load(o->conf, o->prefix, o->allow_root);
+	struct conf *conf = confcheck_load(o->conf, o->prefix, o->allow_root,
+	    o->pid, &o->php, from);
 
 	if (conf == NULL) {
 		fprintf(stderr, "fpm: out of memory\n");
+		snprintf(why, whylen, "out of memory");
 		return NULL;
 	}
 	for (size_t i = 0; i < conf->nwarnings; i++)
@@ -160,6 +163,8 @@ load_config(const struct options *o)
 	for (size_t i = 0; i < conf->nerrors; i++)
 		fprintf(stderr, "%s\n", conf->errors[i]);
 	if (conf->nerrors > 0) {
+		snprintf(why, whylen, "%s (%zu error%s)", conf->errors[0],
+		    conf->nerrors, conf->nerrors == 1 ? "" : "s");
 		fprintf(stderr, "configuration file %s test failed: %zu error%s\n",
 		    conf->file, conf->nerrors, conf->nerrors == 1 ? "" : "s");
 		conf_free(conf);
@@ -208,6 +213,9 @@ self_path(const char *argv0)
 	if (n <= 0)
 		return strdup(argv0);
 	buf[n] = '\0';
+	/* replaced since we started: the path names the new one */
+	if (n > 10 && strcmp(buf + n - 10, " (deleted)") == 0)
+		buf[n - 10] = '\0';
 	return strdup(buf);
 }
 
@@ -243,23 +251,37 @@ raise_nofile(void)
 	}
 }
 
-/* The error log, as [global] says.  Start-up: a failure is fatal. */
-static void
-open_log(const struct global_conf *g)
+/* The error log, as [global] says.  Returns 0, or -1 with why. */
+static int
+open_log(const struct global_conf *g, char *why, size_t whylen)
 {
 	log_set_level((enum log_level)g->log_level);
 	log_set_limit((size_t)g->log_limit);
 	if (log_set_syslog(g->syslog_ident, (int)g->syslog_facility,
 	    g->syslog_socket) != 0)
-		fatal("syslog.socket '%s': %s", g->syslog_socket,
-		    strerror(errno));
-	if (log_open(g->error_log) == 0)
-		return;
-	if (strcmp(g->error_log, "syslog") == 0)
-		fatal("error_log = syslog: cannot connect to %s: %s",
+		snprintf(why, whylen, "syslog.socket '%s': %s",
 		    g->syslog_socket, strerror(errno));
-	fatal("cannot open error_log %s: %s", g->error_log,
-	    path_open_why(errno));
+	else if (log_open(g->error_log) == 0)
+		return 0;
+	else if (strcmp(g->error_log, "syslog") == 0)
+		snprintf(why, whylen, "error_log = syslog: cannot connect to "
+		    "%s: %s", g->syslog_socket, strerror(errno));
+	else
+		snprintf(why, whylen, "cannot open error_log %s: %s",
+		    g->error_log, path_open_why(errno));
+	return -1;
+}
+
+/* Init phase failed: the process dies, unless it is the new master of a
+ * reload, which hands the service back to the previous configuration. */
+__attribute__((noreturn)) static void
+init_failed(struct master *m, int reloaded, const char *why)
+{
+	if (reloaded)
+		reload_fall_back(m, why);
+	else
+		log_alert("%s", why);
+	exit(1);
 }
 
 /* The pools listen: say so in the log, to systemd, and to the parent
@@ -279,14 +301,59 @@ announce_ready(struct master *m)
 	}
 }
 
+/* Init phase: if something fails here, we can die -- or, after a
+ * reload's exec, fall back to the previous configuration.  Returns 0, or
+ * -1 when the process is to exit 1 (logged). */
+static int
+init_phase(struct master *m, const struct options *o, int reloaded,
+    struct sd_socket *activated, int nactivated)
+{
+	char why[2048];
+	pid_t holder;
+
+	m->pidfile = o->pid ? o->pid : m->conf->global.pid;
+	if (m->pidfile != NULL && (holder = pidfile_holder(m->pidfile)) > 0) {
+		snprintf(why, sizeof(why), "pid file %s belongs to fpm %d, "
+		    "which is running: stop it first, or give this one another "
+		    "pid file (-g)", m->pidfile, (int)holder);
+		init_failed(m, reloaded, why);
+	}
+	if (open_log(&m->conf->global, why, sizeof(why)) != 0)
+		init_failed(m, reloaded, why);
+	if (m->failed_reload != NULL)
+		log_error("reload: the new master failed (%s): the previous "
+		    "configuration runs again", m->failed_reload);
+	if (!reloaded && (o->daemonize == 1 || (o->daemonize < 0 &&
+	    m->conf->global.daemonize)))
+		m->ready_fd = daemonize();
+	m->pid = getpid();
+	raise_nofile();
+	if (m->pidfile != NULL && pidfile_write(m->pidfile) != 0) {
+		snprintf(why, sizeof(why), "cannot write pid file %s: %s",
+		    m->pidfile, strerror(errno));
+		init_failed(m, reloaded, why);
+	}
+	if (master_init(m) != 0 || (reloaded ? reload_inherit_sockets(m) :
+	    reload_inherit_activated(m, activated, nactivated)) != 0 ||
+	    pools_create(m) != 0) {
+		if (reloaded)
+			init_failed(m, reloaded, log_last_error());
+		pools_close(m);
+		if (m->pidfile != NULL)
+			pidfile_remove(m->pidfile);
+		return -1;
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
-	struct master m = { .epfd = -1, .sigfd = -1, .ready_fd = -1 };
+	struct master m = { .epfd = -1, .sigfd = -1, .ready_fd = -1,
+	    .fallback_fd = -1 };
 	struct options o = { 0 };
 	struct sd_socket *activated;
-	char err[256];
-	pid_t holder;
+	char err[256], why[2048];
 	int rc, reloaded, nactivated;
 
 	identity_note_environ();
@@ -296,51 +363,36 @@ main(int argc, char **argv)
 	parse_options(argc, argv, &o);
 	if (nactivated < 0)
 		fatal("socket activation: LISTEN_FDS: %s", strerror(errno));
-	m.conf = load_config(&o);
-	if (m.conf == NULL)
-		return 1;
-	if (o.test) {
-		fprintf(stderr, "configuration file %s test is successful\n",
-		    m.conf->file);
-		conf_free(m.conf);
-		return 0;
-	}
-
-	/* Init phase: if something fails here, we can die.  After a
-	 * reload's exec (FPM_SOCKETS is set) the process is already the
-	 * service: it neither daemonizes nor minds its own pid file. */
 	m.conf_file = o.conf;
 	m.prefix = o.prefix;
 	m.allow_root = o.allow_root;
 	m.php = o.php;
 	m.argv = argv;
 	m.self = self_path(argv[0]);
-	reloaded = getenv("FPM_SOCKETS") != NULL;
-	m.pidfile = o.pid ? o.pid : m.conf->global.pid;
-	if (m.pidfile != NULL && (holder = pidfile_holder(m.pidfile)) > 0)
-		fatal("pid file %s belongs to fpm %d, which is running: stop "
-		    "it first, or give this one another pid file (-g)",
-		    m.pidfile, (int)holder);
-	open_log(&m.conf->global);
-	if (!reloaded && (o.daemonize == 1 || (o.daemonize < 0 &&
-	    m.conf->global.daemonize)))
-		m.ready_fd = daemonize();
-	m.pid = getpid();
-	raise_nofile();
-	if (m.pidfile != NULL && pidfile_write(m.pidfile) != 0)
-		fatal("cannot write pid file %s: %s", m.pidfile, strerror(errno));
-	if (master_init(&m) != 0 || (reloaded ? reload_inherit_sockets(&m) :
-	    reload_inherit_activated(&m, activated, nactivated)) != 0 ||
-	    pools_create(&m) != 0) {
-		pools_close(&m);
-		if (m.pidfile != NULL)
-			pidfile_remove(m.pidfile);
-		return 1;
+	reloaded = !o.test && reload_received(&m);
+	m.conf = load_config(&o, &m.handed, why, sizeof(why));
+	conf_source_free(&m.handed);
+	if (m.conf == NULL && reloaded)
+		init_failed(&m, reloaded, why);
+	if (m.conf == NULL || o.test) {
+		if (m.conf != NULL)
+			fprintf(stderr, "configuration file %s test is "
+			    "successful\n", m.conf->file);
+		rc = m.conf == NULL;
+		conf_free(m.conf);
+		free(m.self);
+		return rc;
 	}
+	if (init_phase(&m, &o, reloaded, activated, nactivated) != 0)
+		return 1;
 	reload_adopt_workers(&m);
 	if (geteuid() == 0 && identity_master_caps(err, sizeof(err)) != 0)
 		log_warning("cannot narrow the master's capabilities: %s", err);
 	announce_ready(&m);
+	/* serving: the previous configuration is no longer needed */
+	if (m.fallback_fd >= 0)
+		close(m.fallback_fd);
+	m.fallback_fd = -1;
 	rc = master_run(&m);
 	pools_close(&m);
 	if (m.pidfile != NULL)
@@ -348,6 +400,9 @@ main(int argc, char **argv)
 	/* All freed, so that a leak checker's report shows only real leaks. */
 	pools_free(&m);
 	reload_free(&m);
+	free(m.handed_sockets);
+	free(m.handed_workers);
+	free(m.failed_reload);
 	free(m.crashes);
 	free(m.self);
 	conf_free(m.conf);

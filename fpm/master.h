@@ -42,15 +42,26 @@ struct child {
 	int killed;			/* SIGKILL sent */
 	long long slow_logged;		/* req_start_ms of the request the slow
 					 * log has, so it is logged once */
+	int tracing;			/* TRACE_WAITING: asked to stop for the
+					 * slow log; TRACE_ABANDONED: given up,
+					 * detached when it stops */
+	long long trace_until;		/* give up waiting then (ms) */
 	struct child_out out[2];
 	int reaped_elsewhere;		/* its exit was consumed elsewhere */
 	int exit_status;		/* ...with this status */
-	enum { TRACE_NONE, TRACE_ASKED, TRACE_TAKING } trace;
-					/* its own backtrace on stderr, for
-					 * the slow log (children.c) */
+	enum { TRACE_NONE, TRACE_ASKED, TRACE_TAKING } self_trace;
+					/* no ptrace rights: its own backtrace
+					 * on stderr, for the slow log */
 	int trace_left;			/* lines of it still taken */
+	/* A previous master's worker: its request in flight at the reload,
+	 * for request_terminate_timeout (handed_limit 0 = none). */
+	long long handed_start;		/* monotonic ms */
+	long long handed_limit;		/* ms */
+	char *handed_req;		/* "script '...' (request: ...)" */
 	struct child *next;
 };
+
+enum { TRACE_WAITING = 1, TRACE_ABANDONED };
 
 struct pool {
 	struct pool_conf *conf;
@@ -115,6 +126,14 @@ struct master {
 	char **argv;
 	struct inherited *inherited;	/* sockets the previous master left */
 	int ninherited;
+
+	/* After a reload's exec: what the previous master handed over. */
+	struct conf_source handed;	/* the checked configuration's files */
+	char *handed_sockets;		/* FPM_SOCKETS as it came, or NULL */
+	char *handed_workers;		/* FPM_WORKERS as it came */
+	int fallback_fd;		/* memfd of the previous configuration's
+					 * files, or -1 */
+	char *failed_reload;		/* this is a fall back: why */
 };
 
 /* A listening socket passed on by the master before a reload. */

@@ -35,16 +35,16 @@ path_clean(char *p)
 		strcpy(p, "/");
 }
 
-int
-path_open_append(const char *path)
+static int
+open_append(const char *path, int create)
 {
 	struct stat st;
 	int fd, e = 0, flags;
 
 	/* O_NONBLOCK: opening a FIFO for writing would otherwise wait,
 	 * master and all, for a reader that never comes. */
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
-	    O_NONBLOCK | O_CLOEXEC, 0640);
+	fd = open(path, O_WRONLY | O_APPEND | (create ? O_CREAT : 0) |
+	    O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0640);
 	if (fd < 0) {
 		if (errno == ENXIO)	/* a FIFO without reader, a socket */
 			errno = ENOTSUP;
@@ -65,6 +65,23 @@ path_open_append(const char *path)
 		return -1;
 	}
 	return fd;
+}
+
+int
+path_open_append(const char *path)
+{
+	return open_append(path, 1);
+}
+
+int
+path_check_append(const char *path)
+{
+	int fd = open_append(path, 0);
+
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
 }
 
 const char *

@@ -19,6 +19,9 @@ void path_clean(char *p);
  * file of someone else's).  Returns the descriptor (O_CLOEXEC), or -1
  * with errno set; path_open_why(errno) says it in words. */
 int path_open_append(const char *path);
+/* Whether path_open_append(path) would take the file there now, without
+ * creating it: 0, or -1 with errno (ENOENT: there is none). */
+int path_check_append(const char *path);
 
 /* Resolve path (symbolic links followed) into real, and check that no
  * one but root can change what it leads to: every directory above it is

@@ -19,23 +19,33 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "children.h"
 #include "confcheck.h"
 #include "log.h"
+#include "pidfile.h"
 #include "pm.h"
 #include "pool.h"
 #include "reload.h"
+#include "scoreboard.h"
 #include "sd.h"
 
 #define ENV_SOCKETS "FPM_SOCKETS"
 #define ENV_WORKERS "FPM_WORKERS"
+#define ENV_CONF "FPM_CONF"		/* memfd: the checked files, to run */
+#define ENV_FALLBACK "FPM_FALLBACK"	/* memfd: the running ones, to run
+					 * again if the new master fails */
+#define ENV_FAILED "FPM_RELOAD_FAILED"	/* why the fallback runs */
 
 /* ---- before exec ------------------------------------------------------- */
 
@@ -143,11 +153,55 @@ open_fresh(const struct master *m, const struct conf *next, struct fresh *f)
 	return 0;
 }
 
+/* Worker-written text for the environment: every byte that is not
+ * printable ASCII, and space and '%', as %HH. */
+static void
+encode(const char *in, char *out, size_t outlen)
+{
+	size_t n = 0;
+
+	for (; *in != '\0' && n + 4 < outlen; in++) {
+		unsigned char ch = (unsigned char)*in;
+
+		if (ch <= ' ' || ch >= 0x7f || ch == '%')
+			n += (size_t)snprintf(out + n, outlen - n, "%%%02X", ch);
+		else
+			out[n++] = (char)ch;
+	}
+	out[n] = '\0';
+}
+
+/* What request_terminate_timeout needs of c's request in flight, for the
+ * next master: "\tREQ_START LIMIT_MS\tDESCRIPTION", or "" when it is
+ * idle or the pool has no limit.  The slot is only the worker's word:
+ * a forged value can make the next master end this worker only. */
+static void
+request_in_flight(const struct child *c, char *out, size_t outlen)
+{
+	const struct pool_conf *pc = c->pool->conf;
+	char desc[4096], enc[12288];
+	struct sb_slot s;
+
+	out[0] = '\0';
+	if (c->slot < 0 || pc->request_terminate_timeout <= 0 ||
+	    scoreboard_read(&c->pool->sb->slots[c->slot], &s) != 0 ||
+	    s.pid != c->pid || (s.state != SB_READING && s.state != SB_RUNNING
+	    && (s.state != SB_FINISHING || !pc->terminate_track_finished)))
+		return;
+	snprintf(desc, sizeof(desc), "script '%s' (request: \"%s %s\")",
+	    s.script, s.method, s.uri);
+	encode(desc, enc, sizeof(enc));
+	snprintf(out, outlen, "\t%lld %lld\t%s", s.req_start_ms,
+	    pc->request_terminate_timeout * 1000, enc);
+}
+
 /* FPM_SOCKETS: "addr=fd,addr=fd" as php-fpm.  FPM_WORKERS: a line per
- * worker, "pid listen_fd out_fd err_fd started quit_at decorate pool". */
+ * worker, "pid listen_fd out_fd err_fd started quit_at decorate pool",
+ * then its request in flight (request_in_flight()). */
 static int
 describe(struct master *m, const struct fresh *f)
 {
+	char req[12400];
 	char *socks = NULL, *workers = NULL;
 	size_t sl = 0, wl = 0;
 	int rc = 0;
@@ -159,12 +213,14 @@ describe(struct master *m, const struct fresh *f)
 		if (p->listen_fd >= 0)
 			rc = append(&socks, &sl, "%s%s=%d", sl ? "," : "",
 			    p->conf->listen, p->listen_fd);
-		for (struct child *c = p->children; c && rc == 0; c = c->next)
-			rc = append(&workers, &wl, "%d %d %d %d %lld %lld %d %s\n",
-			    (int)c->pid, p->listen_fd, c->out[0].fd,
+		for (struct child *c = p->children; c && rc == 0; c = c->next) {
+			request_in_flight(c, req, sizeof(req));
+			rc = append(&workers, &wl, "%d %d %d %d %lld %lld %d "
+			    "%s%s\n", (int)c->pid, p->listen_fd, c->out[0].fd,
 			    c->out[1].fd, c->started, c->quit_at,
 			    (int)p->conf->decorate_workers_output,
-			    p->conf->name);
+			    p->conf->name, req);
+		}
 	}
 	if (rc == 0 && (setenv(ENV_SOCKETS, socks ? socks : "", 1) != 0 ||
 	    setenv(ENV_WORKERS, workers ? workers : "", 1) != 0))
@@ -172,6 +228,229 @@ describe(struct master *m, const struct fresh *f)
 	free(socks);
 	free(workers);
 	return rc;
+}
+
+/* A configuration's files in a sealed memfd that survives exec:
+ * "PATHLEN TEXTLEN\n" PATH TEXT, per file.  Returns the fd or -1. */
+static int
+source_memfd(const struct conf_source *s)
+{
+	int fd = memfd_create("fpm-conf", MFD_ALLOW_SEALING);
+	FILE *fp;
+
+	if (fd < 0 || (fp = fdopen(dup(fd), "w")) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	for (size_t i = 0; i < s->n; i++)
+		fprintf(fp, "%zu %zu\n%s", strlen(s->f[i].path), s->f[i].len,
+		    s->f[i].path), fwrite(s->f[i].text, 1, s->f[i].len, fp);
+	if (fclose(fp) != 0 || fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK |
+	    F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int
+source_add(struct conf_source *s, const char *p, size_t pl, const char *t,
+    size_t tl)
+{
+	struct conf_text *f = realloc(s->f, (s->n + 1) * sizeof(*f));
+
+	if (f == NULL)
+		return -1;
+	s->f = f;
+	f[s->n].path = strndup(p, pl);
+	f[s->n].text = malloc(tl + 1);
+	f[s->n].len = tl;
+	if (f[s->n].path == NULL || f[s->n].text == NULL) {
+		free(f[s->n].path);
+		free(f[s->n].text);
+		return -1;
+	}
+	memcpy(f[s->n].text, t, tl);
+	f[s->n++].text[tl] = '\0';
+	return 0;
+}
+
+/* The files source_memfd() wrote, read back into s.  Returns 0 or -1. */
+static int
+source_read(int fd, struct conf_source *s)
+{
+	struct stat st;
+	char *buf, *p, *end;
+	int rc = 0;
+
+	if (fstat(fd, &st) != 0 || st.st_size <= 0)
+		return -1;
+	buf = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (buf == MAP_FAILED)
+		return -1;
+	for (p = buf, end = buf + st.st_size; p < end && rc == 0;) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		unsigned long long pl, tl;
+
+		if (nl == NULL || sscanf(p, "%llu %llu", &pl, &tl) != 2 ||
+		    pl + tl > (unsigned long long)(end - nl - 1)) {
+			rc = -1;
+			break;
+		}
+		rc = source_add(s, nl + 1, pl, nl + 1 + pl, tl);
+		p = nl + 1 + pl + tl;
+	}
+	munmap(buf, (size_t)st.st_size);
+	if (rc != 0 || s->n == 0)
+		conf_source_free(s);
+	return rc != 0 || s->n == 0 ? -1 : 0;
+}
+
+/* FPM_CONF and FPM_FALLBACK for the exec; -1 if they cannot be made. */
+static int
+hand_sources(const struct conf *next, const struct conf *running)
+{
+	int cfd = source_memfd(&next->source);
+	int ffd = source_memfd(&running->source);
+	char a[16], b[16];
+
+	if (cfd < 0 || ffd < 0) {
+		if (cfd >= 0)
+			close(cfd);
+		if (ffd >= 0)
+			close(ffd);
+		return -1;
+	}
+	snprintf(a, sizeof(a), "%d", cfd);
+	snprintf(b, sizeof(b), "%d", ffd);
+	if (setenv(ENV_CONF, a, 1) != 0 || setenv(ENV_FALLBACK, b, 1) != 0)
+		return -1;
+	return 0;
+}
+
+static void
+drop_sources(void)
+{
+	const char *e;
+
+	if ((e = getenv(ENV_CONF)) != NULL)
+		close(atoi(e));
+	if ((e = getenv(ENV_FALLBACK)) != NULL)
+		close(atoi(e));
+	unsetenv(ENV_CONF);
+	unsetenv(ENV_FALLBACK);
+}
+
+/* How long the new binary's own check may take. */
+#define TRIAL_MS 10000
+
+/* The trial's output, a line at a time, into the log. */
+static void
+log_trial_output(const char *self, char *out)
+{
+	char *save = NULL;
+
+	for (char *l = strtok_r(out, "\n", &save); l != NULL;
+	    l = strtok_r(NULL, "\n", &save)) {
+		for (char *q = l; *q != '\0'; q++)
+			if ((unsigned char)*q < 0x20)
+				*q = '?';
+		log_error("reload: %s -t: %s", self, l);
+	}
+}
+
+__attribute__((noreturn)) static void
+trial_child(const struct master *m, int out)
+{
+	sigset_t none;
+	int argc = 0;
+	char **argv;
+
+	while (m->argv[argc] != NULL)
+		argc++;
+	argv = calloc((size_t)argc + 2, sizeof(*argv));
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (argv == NULL || dup2(out, STDOUT_FILENO) < 0 ||
+	    dup2(out, STDERR_FILENO) < 0)
+		_exit(127);
+	memcpy(argv, m->argv, (size_t)argc * sizeof(*argv));
+	argv[argc] = (char *)"-t";
+	execv(m->self, argv);
+	dprintf(STDERR_FILENO, "execv() failed: %s\n", strerror(errno));
+	_exit(127);
+}
+
+/* What the trial writes, until it closes its end or the deadline. */
+static void
+read_trial(int fd, long long deadline, char *out, size_t outlen)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
+	char sink[256];
+	size_t n = 0;
+	long long now;
+
+	while ((now = now_ms()) < deadline) {
+		ssize_t r;
+
+		if (poll(&pfd, 1, (int)(deadline - now)) <= 0)
+			continue;
+		r = n + 1 < outlen ? read(fd, out + n, outlen - n - 1) :
+		    read(fd, sink, sizeof(sink));
+		if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN))
+			break;
+		if (r > 0 && n + 1 < outlen)
+			n += (size_t)r;
+	}
+	out[n] = '\0';
+}
+
+/* The new binary checks the configuration itself (`fpm -t`, with our
+ * own options) before it is executed for good: a binary that cannot
+ * start (a broken upgrade) or that refuses the configuration (one that
+ * dropped a directive) fails the reload while the running configuration
+ * still serves.  Waited for TRIAL_MS at most.  Returns 0 or -1
+ * (logged). */
+static int
+trial(struct master *m)
+{
+	char out[4096], how[64];
+	int pfd[2], st = 0;
+	long long deadline = now_ms() + TRIAL_MS;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC) != 0 || (pid = fork()) < 0) {
+		log_error("reload: cannot run %s -t: %s", m->self,
+		    strerror(errno));
+		return -1;
+	}
+	if (pid == 0)
+		trial_child(m, pfd[1]);
+	close(pfd[1]);
+	read_trial(pfd[0], deadline, out, sizeof(out));
+	close(pfd[0]);
+	while (waitpid(pid, &st, WNOHANG) == 0 && now_ms() < deadline)
+		poll(NULL, 0, 10);
+	if (waitpid(pid, &st, WNOHANG) == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+		log_error("reload: %s -t took more than %d ms: keeping the "
+		    "running configuration", m->self, TRIAL_MS);
+		return -1;
+	}
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	log_trial_output(m->self, out);
+	if (WIFEXITED(st))
+		snprintf(how, sizeof(how), "exited with code %d",
+		    WEXITSTATUS(st));
+	else
+		snprintf(how, sizeof(how), "was killed by signal %d",
+		    WTERMSIG(st));
+	log_error("reload: %s -t %s: keeping the running configuration",
+	    m->self, how);
+	return -1;
 }
 
 /* Log what the check found.  Returns the number of errors. */
@@ -185,6 +464,8 @@ report(struct conf *next)
 	return next->nerrors;
 }
 
+static int execute(struct master *m, struct conf *next, struct fresh *fresh);
+
 int
 reload(struct master *m, const char *signame)
 {
@@ -193,13 +474,19 @@ reload(struct master *m, const char *signame)
 	size_t errors;
 
 	log_notice("%s received: reloading %s", signame, m->conf_file);
-	next = confcheck_load(m->conf_file, m->prefix, m->allow_root);
+	next = confcheck_load(m->conf_file, m->prefix, m->allow_root,
+	    m->pidfile != m->conf->global.pid ? m->pidfile : NULL, &m->php,
+	    NULL);
 	if (next == NULL) {
 		log_error("reload: out of memory: keeping the running "
 		    "configuration");
 		return -1;
 	}
 	errors = report(next);
+	if (errors == 0 && trial(m) != 0) {
+		conf_free(next);
+		return -1;
+	}
 	if (errors == 0 && open_fresh(m, next, &fresh) != 0)
 		errors = 1;
 	if (errors > 0) {
@@ -209,6 +496,25 @@ reload(struct master *m, const char *signame)
 		conf_free(next);
 		return -1;
 	}
+	/* The new master runs exactly the files checked here, and can run
+	 * the running ones again if it fails. */
+	if (hand_sources(next, m->conf) != 0) {
+		log_error("reload: memfd_create() for the hand-over failed: %s:"
+		    " keeping the running configuration", strerror(errno));
+		drop_sources();
+		close_fresh(&fresh);
+		conf_free(next);
+		return -1;
+	}
+	return execute(m, next, &fresh);
+}
+
+/* The check passed: hand everything over and execute the new master.
+ * Returns only if that failed (logged): the running configuration
+ * stays, with new workers. */
+static int
+execute(struct master *m, struct conf *next, struct fresh *fresh)
+{
 	sd_notify_reloading();
 	/* Every worker finishes its request and leaves; the new master
 	 * signals them once its own are forked, and watches them go. */
@@ -217,14 +523,15 @@ reload(struct master *m, const char *signame)
 			children_retire_later(c);
 		children_wake_all(p);
 	}
-	if (describe(m, &fresh) != 0) {
+	if (describe(m, fresh) != 0) {
 		log_error("reload: out of memory describing the hand-over");
-		close_fresh(&fresh);
+		drop_sources();
+		close_fresh(fresh);
 		conf_free(next);
 		return -1;
 	}
-	for (int i = 0; i < fresh.n; i++)
-		set_cloexec(fresh.fd[i], 0);
+	for (int i = 0; i < fresh->n; i++)
+		set_cloexec(fresh->fd[i], 0);
 	keep_across_exec(m, 1);
 	log_notice("reload: the configuration is valid; executing %s",
 	    m->self);
@@ -233,12 +540,14 @@ reload(struct master *m, const char *signame)
 	    "stays and its workers are replaced", m->self, strerror(errno));
 	for (struct pool *p = m->pools; p != NULL; p = p->next) {
 		for (struct child *c = p->children; c != NULL; c = c->next)
-			kill(c->pid, SIGQUIT);
+			if (!c->reaped_elsewhere)	/* else maybe not ours */
+				kill(c->pid, SIGQUIT);
 		children_wake_reset(p);
 	}
 	keep_across_exec(m, 0);
-	close_fresh(&fresh);
+	close_fresh(fresh);
 	conf_free(next);
+	drop_sources();
 	unsetenv(ENV_SOCKETS);
 	unsetenv(ENV_WORKERS);
 	sd_notifyf("READY=1");
@@ -246,6 +555,118 @@ reload(struct master *m, const char *signame)
 }
 
 /* ---- after exec ------------------------------------------------------- */
+
+static char *
+take_env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL ? strdup(v) : NULL;
+}
+
+int
+reload_received(struct master *m)
+{
+	char *conf = take_env(ENV_CONF), *fallback = take_env(ENV_FALLBACK);
+	int fd;
+
+	m->fallback_fd = -1;
+	m->handed_sockets = take_env(ENV_SOCKETS);
+	m->handed_workers = take_env(ENV_WORKERS);
+	m->failed_reload = take_env(ENV_FAILED);
+	unsetenv(ENV_CONF);
+	unsetenv(ENV_FALLBACK);
+	unsetenv(ENV_FAILED);
+	if (conf != NULL && (fd = atoi(conf)) > STDERR_FILENO) {
+		if (source_read(fd, &m->handed) != 0)
+			log_error("reload: the configuration handed over in fd "
+			    "%d cannot be read: reading %s", fd, m->conf_file);
+		close(fd);
+	}
+	if (fallback != NULL && (fd = atoi(fallback)) > STDERR_FILENO &&
+	    fcntl(fd, F_GETFD) >= 0) {
+		m->fallback_fd = fd;
+		set_cloexec(fd, 1);
+	}
+	free(conf);
+	free(fallback);
+	return m->handed_sockets != NULL;
+}
+
+/* Every descriptor named in the hand-over survives the next exec. */
+static void
+keep_handed(const struct master *m)
+{
+	char *copy = m->handed_sockets ? strdup(m->handed_sockets) : NULL;
+	char *save = NULL, *eq;
+	const char *s;
+
+	/* as reload_inherit_sockets() reads them: the fd after the last '=' */
+	for (char *e = copy ? strtok_r(copy, ",", &save) : NULL; e != NULL;
+	    e = strtok_r(NULL, ",", &save))
+		if ((eq = strrchr(e, '=')) != NULL && atoi(eq + 1) > STDERR_FILENO)
+			set_cloexec(atoi(eq + 1), 0);
+	free(copy);
+	for (s = m->handed_workers; s != NULL && *s != '\0'; ) {
+		int pid, lfd, ofd, efd;
+
+		if (sscanf(s, "%d %d %d %d", &pid, &lfd, &ofd, &efd) == 4) {
+			if (ofd > STDERR_FILENO)
+				set_cloexec(ofd, 0);
+			if (efd > STDERR_FILENO)
+				set_cloexec(efd, 0);
+		}
+		s = strchr(s, '\n');
+		s = s != NULL ? s + 1 : "";
+	}
+}
+
+/* Unix socket files this master bound itself (not handed over) go. */
+static void
+unlink_own_sockets(const struct master *m)
+{
+	for (const struct pool *p = m->pools; p != NULL; p = p->next) {
+		int handed = 0;
+
+		for (int i = 0; i < m->ninherited; i++)
+			handed |= m->inherited[i].fd == p->listen_fd;
+		if (p->listen_fd >= 0 && !handed && !p->retiring &&
+		    addr_is_unix(&p->conf->listen_addr))
+			pool_unlink_socket(p->listen_fd,
+			    p->conf->listen_addr.u.un.sun_path);
+	}
+}
+
+void
+reload_fall_back(struct master *m, const char *reason)
+{
+	char fd[16], why[1024];
+
+	/* reason may be log_last_error()'s buffer, which logging rewrites */
+	snprintf(why, sizeof(why), "%s", reason);
+
+	if (m->fallback_fd < 0 || m->self == NULL) {
+		log_alert("reload failed after exec: %s; nothing to fall back "
+		    "to: exiting", why);
+		return;
+	}
+	log_error("reload failed after exec: %s: running the previous "
+	    "configuration again", why);
+	unlink_own_sockets(m);
+	keep_handed(m);
+	set_cloexec(m->fallback_fd, 0);
+	snprintf(fd, sizeof(fd), "%d", m->fallback_fd);
+	if (setenv(ENV_SOCKETS, m->handed_sockets, 1) != 0 ||
+	    setenv(ENV_WORKERS, m->handed_workers ? m->handed_workers : "",
+	    1) != 0 || setenv(ENV_CONF, fd, 1) != 0 ||
+	    setenv(ENV_FAILED, why, 1) != 0) {
+		log_alert("reload: fall back: setenv() failed: exiting");
+		return;
+	}
+	execv(m->self, m->argv);
+	log_alert("reload: fall back: execv(%s) failed: %s: exiting", m->self,
+	    strerror(errno));
+}
 
 static int
 inherit(struct master *m, int fd, const char *addr)
@@ -423,24 +844,74 @@ reload_free(struct master *m)
 	m->ninherited = 0;
 }
 
+static int
+hexval(char ch)
+{
+	return ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'A' && ch <= 'F' ?
+	    ch - 'A' + 10 : -1;
+}
+
+/* encode()'s text back, control characters shown as \xHH: it came from
+ * a worker and goes to the log. */
+static char *
+decode(const char *in)
+{
+	char *out = malloc(strlen(in) * 4 + 1), *o = out;
+
+	for (; out != NULL && *in != '\0'; in++) {
+		int ch = (unsigned char)*in;
+
+		if (ch == '%' && hexval(in[1]) >= 0 && hexval(in[2]) >= 0) {
+			ch = hexval(in[1]) * 16 + hexval(in[2]);
+			in += 2;
+		}
+		if (ch < 0x20 || ch == 0x7f)
+			o += sprintf(o, "\\x%02x", ch);
+		else
+			*o++ = (char)ch;
+	}
+	if (out != NULL)
+		*o = '\0';
+	return out;
+}
+
+/* The request in flight after the pool name (request_in_flight()). */
 static void
-adopt_worker(struct master *m, const char *line)
+adopt_request(struct child *c, char *rest)
+{
+	char *desc;
+
+	if (rest == NULL || sscanf(rest + 1, "%lld %lld", &c->handed_start,
+	    &c->handed_limit) != 2 || (desc = strchr(rest + 1, '\t')) == NULL)
+		return;
+	c->handed_req = decode(desc + 1);
+	if (c->handed_req == NULL)
+		c->handed_limit = 0;
+}
+
+static void
+adopt_worker(struct master *m, char *line)
 {
 	int pid, lfd, ofd, efd, decorate, n = 0;
 	long long started, quit_at;
 	struct child *c;
 	struct pool *p;
+	char *rest;
 
 	if (sscanf(line, "%d %d %d %d %lld %lld %d %n", &pid, &lfd, &ofd,
 	    &efd, &started, &quit_at, &decorate, &n) != 7 || n == 0 ||
 	    pid <= 1)
 		return;
+	if ((rest = strchr(line + n, '\t')) != NULL)
+		*rest = '\0';
 	p = retiring_pool(m, line + n, lfd, decorate);
 	c = calloc(1, sizeof(*c));
 	if (p == NULL || c == NULL) {
 		free(c);
 		return;
 	}
+	if (rest != NULL)
+		adopt_request(c, rest);
 	c->pid = pid;
 	c->pool = p;
 	c->slot = -1;

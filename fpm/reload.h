@@ -13,6 +13,19 @@
  * return).  Returns -1 when the running configuration stays (logged). */
 int reload(struct master *m, const char *signame);
 
+/* First thing after a reload's exec: take what the previous master
+ * handed over (the checked configuration's files into m->handed, the
+ * previous configuration's for a fall back, FPM_SOCKETS and FPM_WORKERS
+ * as they came) out of the environment.  Returns 1 after a reload's
+ * exec, else 0. */
+int reload_received(struct master *m);
+
+/* The new master cannot start: log why, and execute our binary again on
+ * the previous configuration with everything handed over as it came,
+ * so the previous pools go on serving.  Returns only when there is no
+ * previous configuration or the exec failed (logged): then exit. */
+void reload_fall_back(struct master *m, const char *why);
+
 /* After a reload's exec, before the pools are created: the sockets the
  * previous master left (FPM_SOCKETS).  Returns 0 or -1. */
 int reload_inherit_sockets(struct master *m);

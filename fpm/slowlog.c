@@ -4,17 +4,24 @@
  * the code has debug information).
  *
  * The worker is stopped only for the dump: PTRACE_SEIZE (no signal sent),
- * PTRACE_INTERRUPT, wait for that stop, unwind, PTRACE_DETACH.  A system
- * call the stop interrupted is restarted by the kernel, so the request
- * goes on and completes as if nothing happened.
+ * PTRACE_INTERRUPT, and the master goes on; the stop is seen by its event
+ * loop (waitpid with WNOHANG, after the SIGCHLD the stop sends), then
+ * unwind, PTRACE_DETACH.  The master never waits for the stop: a worker
+ * inside vfork() does not stop until its child is gone.  A system call
+ * the stop interrupted is restarted by the kernel, so the request goes on
+ * and completes as if nothing happened.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -175,9 +182,41 @@ script_frames(pid_t pid, const struct sb_stack_layout *l, struct walk *w)
 	}
 }
 
+/* The worker's mapped files are named by paths its pool's user may
+ * change: open them without blocking and only if regular (a FIFO put in
+ * an app's place would hold the master in open(2)).  Names that are no
+ * path ([vdso], deleted files read from memory) go to libdwfl's own. */
+static int
+find_elf(Dwfl_Module *mod, void **userdata, const char *name,
+    Dwarf_Addr base, char **file_name, Elf **elfp)
+{
+	struct stat st;
+	const char *sp = strrchr(name, ' ');
+	int fd;
+
+	if (name[0] != '/' || (sp != NULL && strcmp(sp, " (deleted)") == 0))
+		return dwfl_linux_proc_find_elf(mod, userdata, name, base,
+		    file_name, elfp);
+	fd = open(name, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (*file_name = strdup(name)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Separate debug information only by build id, under the system's
+ * directory: never in the app's own directory (the pool user's), never
+ * through debuginfod (the network). */
+static char *debuginfo_path = (char *)"/usr/lib/debug";
+
 static const Dwfl_Callbacks callbacks = {
-	.find_elf = dwfl_linux_proc_find_elf,
-	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.find_elf = find_elf,
+	.find_debuginfo = dwfl_build_id_find_debuginfo,
+	.debuginfo_path = &debuginfo_path,
 };
 
 /* Unwind the stopped pid's main thread into w. */
@@ -199,53 +238,75 @@ unwind(pid_t pid, struct walk *w)
 	return rc;
 }
 
-/* Wait for the stop PTRACE_INTERRUPT asks for: it comes at once, or the
- * worker died meanwhile (its status goes to *exited). */
-static int
-wait_stop(pid_t pid, int *exited)
-{
-	int st;
-	pid_t r;
-
-	do
-		r = waitpid(pid, &st, __WALL);
-	while (r < 0 && errno == EINTR);
-	if (r == pid && WIFSTOPPED(st))
-		return 0;
-	if (r == pid)
-		*exited = st;
-	return -1;
-}
-
 int
-slowlog_trace(pid_t pid, const struct sb_stack_layout *stack, int depth,
-    char *out, size_t outlen, int *exited, char *err, size_t errlen)
+slowlog_seize(pid_t pid, char *err, size_t errlen)
 {
-	struct walk w = { .out = out, .cap = outlen, .depth = depth };
-	int rc;
+	int e;
 
-	*exited = -1;
-	out[0] = '\0';
 	if (ptrace(PTRACE_SEIZE, pid, NULL, NULL) != 0) {
-		int e = errno;
-
+		e = errno;
 		snprintf(err, errlen, "ptrace(PTRACE_SEIZE, %d) failed: %s",
 		    (int)pid, strerror(e));
 		errno = e;
 		return -1;
 	}
-	if (ptrace(PTRACE_INTERRUPT, pid, NULL, NULL) != 0 ||
-	    wait_stop(pid, exited) != 0) {
-		snprintf(err, errlen, "could not stop %d for the trace",
-		    (int)pid);
+	if (ptrace(PTRACE_INTERRUPT, pid, NULL, NULL) != 0) {
+		e = errno;
+		snprintf(err, errlen, "ptrace(PTRACE_INTERRUPT, %d) failed: %s",
+		    (int)pid, strerror(e));
 		ptrace(PTRACE_DETACH, pid, NULL, NULL);
-		errno = ESRCH;
+		errno = e;
 		return -1;
 	}
+	return 0;
+}
+
+int
+slowlog_poll(pid_t pid, int *status)
+{
+	pid_t r;
+
+	*status = -1;
+	do
+		r = waitpid(pid, status, WNOHANG | __WALL);
+	while (r < 0 && errno == EINTR);
+	if (r == 0)
+		return 0;
+	if (r == pid && WIFSTOPPED(*status))
+		return 1;
+	if (r != pid)
+		*status = -1;
+	return -1;
+}
+
+/* A stop that is the delivery of a signal keeps it for the worker;
+ * PTRACE_INTERRUPT's own stop (and a group stop) carries none. */
+static int
+stop_signal(int status)
+{
+	return (status >> 16) == 0 && WSTOPSIG(status) != SIGTRAP ?
+	    WSTOPSIG(status) : 0;
+}
+
+void
+slowlog_release(pid_t pid, int status)
+{
+	ptrace(PTRACE_DETACH, pid, NULL,
+	    (void *)(intptr_t)stop_signal(status));
+}
+
+int
+slowlog_dump(pid_t pid, int status, const struct sb_stack_layout *stack,
+    int depth, char *out, size_t outlen, char *err, size_t errlen)
+{
+	struct walk w = { .out = out, .cap = outlen, .depth = depth };
+	int rc;
+
+	out[0] = '\0';
 	if (stack != NULL && stack->head != 0)
 		script_frames(pid, stack, &w);
 	rc = unwind(pid, &w);
-	ptrace(PTRACE_DETACH, pid, NULL, NULL);
+	slowlog_release(pid, status);
 	if (rc != 0) {
 		snprintf(err, errlen, "unwinding %d failed: %s", (int)pid,
 		    dwfl_errmsg(-1));

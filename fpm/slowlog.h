@@ -9,14 +9,26 @@
 
 struct sb_stack_layout;
 
-/* Stop worker pid for a moment and write up to depth frames of its stack
- * into out, one line each: first its script frames, when stack says where
- * they are (a PHP worker's), then its native frames.  Returns 0, or -1 with a message in err; the
- * worker runs on either way; errno is EPERM (or EACCES) when the master
- * may not ptrace it.  If it died meanwhile, the wait consumed its
- * exit: *exited is its wait status then (else -1), for the caller to
- * reap it by hand. */
-int slowlog_trace(pid_t pid, const struct sb_stack_layout *stack, int depth,
-    char *out, size_t outlen, int *exited, char *err, size_t errlen);
+/* Ask worker pid to stop for a trace (PTRACE_SEIZE, PTRACE_INTERRUPT),
+ * without waiting: the stop is reported to waitpid later.  Returns 0, or
+ * -1 with a message in err; errno is EPERM (or EACCES) when the master
+ * may not ptrace it. */
+int slowlog_seize(pid_t pid, char *err, size_t errlen);
+
+/* Whether the seized pid has stopped, never blocking: 1 stopped (*status
+ * its wait status), 0 not yet, -1 gone (*status its wait status, for the
+ * caller to reap it by hand, or -1). */
+int slowlog_poll(pid_t pid, int *status);
+
+/* The stopped pid (status: its wait status): up to depth frames of its
+ * stack into out, one line each: first its script frames, when stack
+ * says where they are (a PHP worker's), then its native frames.  Then it
+ * is detached, and runs on.  Returns 0, or -1 with a message in err. */
+int slowlog_dump(pid_t pid, int status, const struct sb_stack_layout *stack,
+    int depth, char *out, size_t outlen, char *err, size_t errlen);
+
+/* Detach the stopped pid without a trace; a signal whose delivery the
+ * stop was is delivered. */
+void slowlog_release(pid_t pid, int status);
 
 #endif

@@ -166,8 +166,10 @@ sockfile_clear_stale(const char *path, const struct sockaddr *sa,
 		snprintf(err, errlen, "'%s' exists and is not a socket", path);
 		goto out;
 	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	alive = fd >= 0 && connect(fd, sa, len) == 0;
+	/* non-blocking: a listener that never accepts (its queue full)
+	 * must not hold the master in connect(2); EAGAIN is alive too */
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	alive = fd >= 0 && (connect(fd, sa, len) == 0 || errno == EAGAIN);
 	if (fd >= 0)
 		close(fd);
 	if (alive) {

@@ -27,6 +27,9 @@
 /* Without a terminate timeout due sooner, requests are checked this
  * often: the master is not told when one starts. */
 #define TERM_CHECK_MS 1000
+/* A worker asked to stop for the slow log's trace stops at once, or is
+ * inside vfork() or the like: tracing it is given up after this long. */
+#define TRACE_STOP_MS 1000
 
 static void
 kill_now(struct child *c, const char *why)
@@ -61,6 +64,27 @@ check_request(struct master *m, struct child *c, const struct sb_slot *sp,
 	    "execution timed out (%.3f sec), terminating", pc->name,
 	    (int)c->pid, s.script, s.method, s.uri,
 	    (double)(now - s.req_start_ms) / 1000.0);
+	kill(c->pid, SIGTERM);
+	c->kill_at = now + TERM_GRACE_MS;
+	master_wake_at(m, c->kill_at);
+}
+
+/* request_terminate_timeout for a previous master's worker: what that
+ * master saw of its request in flight when it handed the worker over. */
+static void
+check_handed(struct master *m, struct child *c, long long now)
+{
+	long long due = c->handed_start + c->handed_limit;
+
+	if (c->handed_limit <= 0 || c->kill_at != 0)
+		return;
+	if (now < due) {
+		master_wake_at(m, due);
+		return;
+	}
+	log_warning("[pool %s] child %d, %s execution timed out (%.3f sec), "
+	    "terminating", c->pool->conf->name, (int)c->pid, c->handed_req,
+	    (double)(now - c->handed_start) / 1000.0);
 	kill(c->pid, SIGTERM);
 	c->kill_at = now + TERM_GRACE_MS;
 	master_wake_at(m, c->kill_at);
@@ -123,20 +147,20 @@ write_entry(struct pool *p, const struct child *c, const char *script,
 }
 
 /* request_slowlog_timeout: once per request, php-fpm's warning, then the
- * worker's stack into the slow log. */
+ * worker is asked to stop; its stack goes to the slow log when the stop
+ * is seen (supervise_trace_stopped). */
 static void
 check_slow(struct master *m, struct child *c, const struct sb_slot *s,
     long long now)
 {
 	struct pool *p = c->pool;
 	long long limit = p->conf->slowlog_timeout * 1000, due;
-	char frames[12288], err[256];
 	const char *script = s->script[0] ? s->script :
 	    p->conf->app ? p->conf->app : "-";
-	int status;
+	char err[256];
 
 	if (limit <= 0 || p->slowlog_fd < 0 || c->slow_logged == s->req_start_ms
-	    || (s->state != SB_READING && s->state != SB_RUNNING))
+	    || c->tracing || (s->state != SB_READING && s->state != SB_RUNNING))
 		return;
 	due = s->req_start_ms + limit;
 	if (now < due) {
@@ -150,9 +174,10 @@ check_slow(struct master *m, struct child *c, const struct sb_slot *s,
 	    (double)(now - s->req_start_ms) / 1000.0);
 	atomic_fetch_add_explicit(&p->sb->slow_requests, 1,
 	    memory_order_relaxed);
-	if (slowlog_trace(c->pid, &s->stack, (int)p->conf->slowlog_depth, frames,
-	    sizeof(frames), &status, err, sizeof(err)) == 0) {
-		write_entry(p, c, script, s->frames, frames);
+	if (slowlog_seize(c->pid, err, sizeof(err)) == 0) {
+		c->tracing = TRACE_WAITING;
+		c->trace_until = now + TRACE_STOP_MS;
+		master_wake_at(m, c->trace_until);
 		return;
 	}
 	if (errno == EPERM || errno == EACCES) {
@@ -161,14 +186,80 @@ check_slow(struct master *m, struct child *c, const struct sb_slot *s,
 		    "backtrace", p->conf->name, (int)c->pid, err);
 		write_entry(p, c, script, s->frames,
 		    "(ptrace denied: the worker's own backtrace follows)\n");
-		c->trace = TRACE_ASKED;
+		c->self_trace = TRACE_ASKED;
 		kill(c->pid, FPM_SIG_TRACE);
 		return;
 	}
 	log_error("[pool %s] child %d: no backtrace: %s", p->conf->name,
 	    (int)c->pid, err);
-	if (status != -1)
-		children_exited_elsewhere(m, c->pid, status);
+}
+
+/* The stopped worker's stack into the slow log, then it runs on. */
+static void
+dump_stopped(struct child *c, int status)
+{
+	struct pool *p = c->pool;
+	char frames[12288], err[256];
+	const char *script;
+	struct sb_slot s;
+
+	if (c->slot < 0 || scoreboard_read(&p->sb->slots[c->slot], &s) != 0 ||
+	    s.pid != c->pid)
+		memset(&s, 0, sizeof(s));
+	script = s.script[0] ? s.script : p->conf->app ? p->conf->app : "-";
+	if (slowlog_dump(c->pid, status, &s.stack, (int)p->conf->slowlog_depth,
+	    frames, sizeof(frames), err, sizeof(err)) == 0)
+		write_entry(p, c, script, s.frames, frames);
+	else
+		log_error("[pool %s] child %d: no backtrace: %s",
+		    p->conf->name, (int)c->pid, err);
+}
+
+void
+supervise_trace_stopped(struct master *m, pid_t pid, int status)
+{
+	struct child *c = children_find(m, pid);
+
+	if (c == NULL || c->tracing == 0) {
+		slowlog_release(pid, status);	/* not a stop we asked for */
+		return;
+	}
+	if (c->tracing == TRACE_WAITING) {
+		dump_stopped(c, status);
+	} else {
+		slowlog_release(pid, status);
+		log_notice("[pool %s] child %d stopped at last: detached "
+		    "without a backtrace", c->pool->conf->name, (int)pid);
+	}
+	c->tracing = 0;
+}
+
+/* A worker asked to stop for a trace: stopped (dumped), gone, or past
+ * TRACE_STOP_MS (given up: detached whenever it stops, left alone). */
+static void
+poll_trace(struct master *m, struct child *c, long long now)
+{
+	int status, r = slowlog_poll(c->pid, &status);
+
+	if (r == 1) {
+		supervise_trace_stopped(m, c->pid, status);
+		return;
+	}
+	if (r < 0) {
+		c->tracing = 0;
+		if (status != -1)
+			children_exited_elsewhere(m, c->pid, status);
+		return;
+	}
+	if (c->tracing == TRACE_WAITING && now >= c->trace_until) {
+		log_warning("[pool %s] child %d did not stop for the slow log's "
+		    "trace within %d ms: gave up tracing it (it is let go when "
+		    "it stops)", c->pool->conf->name, (int)c->pid,
+		    TRACE_STOP_MS);
+		c->tracing = TRACE_ABANDONED;
+	}
+	master_wake_at(m, c->tracing == TRACE_WAITING ? c->trace_until :
+	    now + TERM_CHECK_MS);
 }
 
 void
@@ -183,6 +274,8 @@ supervise_timeouts(struct master *m, long long now)
 		for (struct child *c = p->children; c != NULL; c = c->next) {
 			struct sb_slot s;
 
+			if (c->tracing)
+				poll_trace(m, c, now);
 			if (c->killed || c->reaped_elsewhere)
 				continue;
 			if (c->slot >= 0 && scoreboard_read(
@@ -191,6 +284,8 @@ supervise_timeouts(struct master *m, long long now)
 				if (c->reaped_elsewhere)
 					continue;	/* died while traced */
 				check_request(m, c, &s, now);
+			} else if (c->slot < 0) {
+				check_handed(m, c, now);
 			}
 			if (c->kill_at != 0 && now >= c->kill_at)
 				kill_now(c, "did not end after SIGTERM");

@@ -11,6 +11,10 @@
  * to wake for the next deadline. */
 void supervise_timeouts(struct master *m, long long now);
 
+/* waitpid reported pid stopped (status): a worker stopping for the slow
+ * log's trace is dumped and let go; any other stop is let go. */
+void supervise_trace_stopped(struct master *m, pid_t pid, int status);
+
 /* Read the workers' messages on the control socket: READY, RECYCLE. */
 void supervise_messages(struct master *m);
 

@@ -215,12 +215,14 @@ ready_or_gone() {
 	wait_until 5 new_workers_are 1 || fail "the master is stuck"
 	stop_pid "$FPM_PID" TERM
 
-	# At start, the same FIFO fails the start at once.
+	# At start, the same FIFO fails the configuration's check at once,
+	# before the error log is open: on stderr, naming file and line.
 	: >"$T/fpm.log"
 	"$FPM_BIN" -y "$T/fpm.ini" -F -g "$T/fpm.pid" >"$T/fpm.out" 2>&1 3>&- &
 	FPM_PID=$!
 	wait_until 5 not pid_alive "$FPM_PID" || fail "fpm blocked at start"
-	assert fpm_log_has "cannot open access.log $T/logs/access.log: it is not a regular file"
+	run cat "$T/fpm.out"
+	assert_output --partial "$T/fpm.ini:11: [pool u] access.log: cannot open '$T/logs/access.log' for append: it is not a regular file"
 }
 
 @test "a jail in a directory the pool user can write is refused; a jail of the user's own in root's directory serves" {

@@ -102,3 +102,41 @@ slow_conf() {
 	assert fpm_log_has "child $w: ptrace\(PTRACE_SEIZE, $w\) failed: Operation not permitted: the worker writes its own backtrace"
 	assert pid_alive "$w"
 }
+
+# The vfork()ed child of the request to come, which outlives the test
+# unless ended: it is no worker, so teardown would not see it.
+end_vfork_child() {
+	if [ -s "$T/run/vfork.pid" ]; then
+		kill "$(cat "$T/run/vfork.pid")" 2>/dev/null || true
+	fi
+}
+
+@test "a worker that cannot stop (inside vfork) is not waited for: the master handles signals and gives up tracing it" {
+	install -m 0644 "$FPM_APPS/vfork.so" "$T/vfork.so"
+	mkdir -m 0777 "$T/run"	# the pool user writes the child's pid there
+	write_conf "listen.owner = $NGINX_USER" "app = $T/vfork.so" \
+		"pm.max_children = 2" "request_slowlog_timeout = 1s" \
+		"slowlog = $T/slow.log" "pm.status_path = /status"
+	start_fpm
+	start_nginx "/vfork=unix:$T/www.sock" "/status=unix:$T/www.sock"
+	wait_workers 2
+	bg_get vf "/vfork?s=20&pid=$T/run/vfork.pid"
+	wait_until 5 test -s "$T/run/vfork.pid" || fail "no vfork child"
+	BG_PIDS+=("$(cat "$T/run/vfork.pid")")	# teardown ends it
+	wait_until 5 fpm_log_has "executing too slow" || fail "$(cat "$T/fpm.log")"
+	local t0=$SECONDS
+	kill -USR1 "$FPM_PID"
+	wait_until 3 fpm_log_has "SIGUSR1 received, error log reopened" ||
+		fail "SIGUSR1 not handled within 3 s: $(cat "$T/fpm.log")"
+	[ $((SECONDS - t0)) -le 2 ]
+	wait_until 3 fpm_log_has "WARNING: \[pool www\] child [0-9]+ did not stop for the slow log's trace within 1000 ms: gave up tracing it" ||
+		fail "$(cat "$T/fpm.log")"
+	# the status page answers, and the worker serves on once its child is gone
+	run get /status
+	assert_output 200
+	end_vfork_child
+	wait_until 10 all_answered vf
+	assert_equal "$(cat "$T/vf.code")" 200
+	wait_until 5 fpm_log_has "stopped at last: detached without a backtrace" ||
+		fail "$(cat "$T/fpm.log")"
+}
