@@ -76,13 +76,22 @@ same_pool(const struct pool *own, const struct pool *p)
 /* Nothing of another pool stays in a child: its scoreboard (the requests
  * it serves now) is unmapped, its configuration (env[] values,
  * php_value[], paths) and what its workers wrote last are zeroed in our
- * copy of the master's memory.  Its descriptors go with close_except. */
+ * copy of the master's memory.  Its descriptors go with close_except.
+ * Our own pool's scoreboards become read-only: children_worker_slot
+ * opens a worker's own slot again. */
 static void
 forget_other_pools(struct master *m, struct pool *own)
 {
 	for (struct pool *p = m->pools; p != NULL; p = p->next) {
-		if (same_pool(own, p))
+		if (same_pool(own, p)) {
+			if (p->sb != NULL &&
+			    scoreboard_seal(p->sb, p->sb_fd[1]) != 0) {
+				log_error("cannot map the scoreboard read-only: "
+				    "%s", strerror(errno));
+				_exit(1);
+			}
 			continue;
+		}
 		scoreboard_free(p->sb);
 		p->sb = NULL;
 		conf_scrub_pool(p->conf);
@@ -111,9 +120,10 @@ scrub_stack(void)
 static void
 child_reset(struct master *m, struct pool *own, const int out[2], int extra)
 {
-	int keep[6] = { own->listen_fd, m->ctl_worker_fd, own->access_fd,
+	/* sb_fd[0]: for children_worker_slot (the zygote's workers too) */
+	int keep[7] = { own->listen_fd, m->ctl_worker_fd, own->access_fd,
 	    own->status_of ? own->status_of->listen_fd : -1, extra,
-	    own->wake_fd };
+	    own->wake_fd, own->sb_fd[0] };
 	sigset_t none;	/* all but SIGQUIT */
 	int null;
 
@@ -130,8 +140,8 @@ child_reset(struct master *m, struct pool *own, const int out[2], int extra)
 	}
 	/* after the dup2: a log on stderr is replaced, any other closed */
 	log_to_master();
-	close_except(keep, 6);
-	forget_other_pools(m, own);
+	forget_other_pools(m, own);	/* before close_except: sb_fd[1] */
+	close_except(keep, 7);
 	scrub_stack();
 }
 
@@ -229,6 +239,14 @@ void
 children_worker_slot(struct worker_conf *wc, struct pool *p,
     const struct child *c, int procfd)
 {
+	/* Its own slot and the pool's counters writable, nothing else:
+	 * then no descriptor is left to map more. */
+	if (scoreboard_open_slot(p->sb, p->sb_fd[0], c->slot) != 0) {
+		log_error("cannot map its scoreboard slot: %s", strerror(errno));
+		_exit(1);
+	}
+	close(p->sb_fd[0]);
+	p->sb_fd[0] = -1;
 	wc->slot = &p->sb->slots[c->slot];
 	wc->max_requests = c->request_limit;
 	if (procfd >= 0) {

@@ -27,8 +27,9 @@ int children_watch_master(struct master *m, struct pool *p);
 struct worker_conf;
 void children_worker_conf(struct master *m, struct pool *p,
     struct worker_conf *wc);
-/* ...and its slot, request limit, and /proc/self/statm from procfd
- * (closed here). */
+/* ...and its slot (mapped writable again, the pool's memfd then closed:
+ * see scoreboard_open_slot), request limit, and /proc/self/statm from
+ * procfd (closed here).  In the worker only. */
 void children_worker_slot(struct worker_conf *wc, struct pool *p,
     const struct child *c, int procfd);
 

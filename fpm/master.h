@@ -76,6 +76,7 @@ struct pool {
 	long long rearm_at;		/* ondemand: watch again from then */
 	const struct pm_ops *pm;
 	struct scoreboard *sb;
+	int sb_fd[2];			/* its memfd, and read-only (or -1) */
 	unsigned char *slot_used;	/* per scoreboard slot: a child has it */
 	unsigned slot_next;		/* where take_slot looks first */
 	int access_fd;			/* access.log, or -1 */

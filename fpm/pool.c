@@ -171,21 +171,23 @@ open_access_log(struct pool *p)
 static int
 pool_prepare(struct pool *p)
 {
-	p->access_fd = p->slowlog_fd = -1;
+	p->access_fd = p->slowlog_fd = p->sb_fd[0] = p->sb_fd[1] = -1;
 	p->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (p->wake_fd < 0) {
 		log_alert("[pool %s] eventfd() failed: %s", p->conf->name,
 		    strerror(errno));
 		return -1;
 	}
-	p->sb = scoreboard_create((unsigned)p->conf->max_children * 2 + 1);
-	if (p->sb != NULL && (p->slot_used = calloc(p->sb->nslots, 1)) == NULL) {
-		scoreboard_free(p->sb);
-		p->sb = NULL;
-	}
+	p->sb = scoreboard_create((unsigned)p->conf->max_children * 2 + 1,
+	    p->sb_fd);
 	if (p->sb == NULL) {
-		log_alert("[pool %s] mmap(MAP_SHARED|MAP_ANONYMOUS) of the "
-		    "scoreboard failed: %s", p->conf->name, strerror(errno));
+		log_alert("[pool %s] cannot make the scoreboard (a sealed "
+		    "memfd, reopened read-only through /proc): %s",
+		    p->conf->name, strerror(errno));
+		return -1;
+	}
+	if ((p->slot_used = calloc(p->sb->nslots, 1)) == NULL) {
+		log_alert("[pool %s] out of memory", p->conf->name);
 		return -1;
 	}
 	return open_access_log(p);
@@ -343,6 +345,9 @@ pools_free(struct master *m)
 		if (p->retiring || p->status_of != NULL)
 			free(p->conf);
 		scoreboard_free(p->sb);
+		for (int i = 0; i < 2; i++)
+			if (p->sb_fd[i] >= 0)
+				close(p->sb_fd[i]);
 		free(p->slot_used);
 		zygote_stop(m, p);
 		free(p);

@@ -805,6 +805,7 @@ retiring_pool(struct master *m, const char *name, int listen_fd,
 	p->retiring = 1;
 	p->pm = &pm_retiring;
 	p->access_fd = p->slowlog_fd = p->wake_fd = -1;
+	p->sb_fd[0] = p->sb_fd[1] = -1;
 	/* Its socket is its own to close only if no pool took it. */
 	p->listen_fd = in != NULL && !in->adopted ? listen_fd : -1;
 	*tail = p;

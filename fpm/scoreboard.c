@@ -3,16 +3,24 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "scoreboard.h"
 
 /* A reader gives up after this many torn copies. */
 #define READ_TRIES 64
+
+_Static_assert(sizeof(struct sb_slot) == SB_PAGE, "a slot is one page");
+_Static_assert(offsetof(struct scoreboard, slots) == SB_PAGE,
+    "the header is one page");
 
 static size_t
 sb_size(unsigned nslots)
@@ -21,20 +29,80 @@ sb_size(unsigned nslots)
 	    sizeof(struct sb_slot);
 }
 
-struct scoreboard *
-scoreboard_create(unsigned nslots)
+/* A read-only descriptor of the memfd fd: reopened through /proc, as
+ * memfds have no other name. */
+static int
+reopen_read_only(int fd)
 {
-	struct scoreboard *sb;
+	char path[64];
 
-	sb = mmap(NULL, sb_size(nslots), PROT_READ | PROT_WRITE,
-	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (sb == MAP_FAILED)
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+struct scoreboard *
+scoreboard_create(unsigned nslots, int fd[2])
+{
+	size_t size = sb_size(nslots);
+	struct scoreboard *sb;
+	int e;
+
+	fd[0] = memfd_create("fpm-scoreboard", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	fd[1] = -1;
+	if (fd[0] < 0)
 		return NULL;
+	/* Sealed: a worker that shrank it would make the master's next
+	 * read of a slot a SIGBUS. */
+	if (ftruncate(fd[0], (off_t)size) != 0 || fcntl(fd[0], F_ADD_SEALS,
+	    F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0 ||
+	    (fd[1] = reopen_read_only(fd[0])) < 0)
+		goto fail;
+	sb = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd[0], 0);
+	if (sb == MAP_FAILED)
+		goto fail;
 	sb->nslots = nslots;
 	sb->started_us = clock_us(CLOCK_REALTIME);
 	for (unsigned i = 0; i < nslots; i++)
 		scoreboard_reset(&sb->slots[i]);
 	return sb;
+fail:
+	e = errno;
+	close(fd[0]);
+	if (fd[1] >= 0)
+		close(fd[1]);
+	fd[0] = fd[1] = -1;
+	errno = e;
+	return NULL;
+}
+
+int
+scoreboard_seal(struct scoreboard *sb, int ro_fd)
+{
+	return mmap(sb, sb_size(sb->nslots), PROT_READ, MAP_SHARED | MAP_FIXED,
+	    ro_fd, 0) == MAP_FAILED ? -1 : 0;
+}
+
+/* Page off of the region, writable, in place. */
+static int
+open_page(struct scoreboard *sb, int rw_fd, size_t off)
+{
+	return mmap((char *)sb + off, SB_PAGE, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_FIXED, rw_fd, (off_t)off) == MAP_FAILED ? -1 : 0;
+}
+
+int
+scoreboard_open_slot(struct scoreboard *sb, int rw_fd, int slot)
+{
+	/* A larger page would take the neighbours along: refuse rather. */
+	if (sysconf(_SC_PAGESIZE) != SB_PAGE || slot < 0 ||
+	    (unsigned)slot >= sb->nslots) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (open_page(sb, rw_fd, 0) != 0)
+		return -1;
+	return open_page(sb, rw_fd, (size_t)((char *)&sb->slots[slot] -
+	    (char *)sb));
 }
 
 void

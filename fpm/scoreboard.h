@@ -9,7 +9,12 @@
  * readers give up after a few tries and report the slot as unreadable.
  *
  * The master reads slots to decide whom to retire and whom to time out,
- * never to decide whom it may signal: pids come from its own table.
+ * never to decide whom it may signal: pids come from its own table.  A
+ * worker can write no slot but its own: the region is a memfd, every
+ * child maps it read-only, and a worker then maps writable only the
+ * header (the pool's counters) and its own slot's page (scoreboard_seal,
+ * scoreboard_open_slot).  So what a slot says about a worker is that
+ * worker's word, and a lie hurts only the liar.
  */
 #ifndef FPM_SCOREBOARD_H
 #define FPM_SCOREBOARD_H
@@ -46,34 +51,43 @@ enum sb_state {
 	SB_ENDING,		/* leaving: recycled or told to stop */
 };
 
+/* Each slot fills one page of its own, so that it can be mapped alone. */
+#define SB_PAGE 4096
+
 struct sb_slot {
-	atomic_uint seq;
-	/* Written by the master only: leave after this request.  SIGQUIT
-	 * wakes an idle worker, but a worker that always finds a connection
-	 * waiting never sleeps where SIGQUIT is let in; it reads this. */
-	atomic_int quit;
-	pid_t pid;
-	int state;			/* enum sb_state */
-	long long started_ms;		/* monotonic: the worker's start */
-	long long started_us;		/* realtime µs, for display */
-	long long idle_since_ms;	/* monotonic: when it last went idle */
-	long long req_start_ms;		/* monotonic: the current request */
-	long long req_start_us;		/* realtime µs, for display */
-	unsigned long long requests;	/* served so far */
-	long long last_duration_us;	/* the last request's */
-	double last_cpu;		/* % of a CPU the last request used */
-	long long last_memory;		/* bytes: peak RSS after it */
-	long long content_length;
-	char method[16];
-	char uri[512];
-	char query[512];
-	char script[512];
-	char user[64];
-	/* Script-level frames a sapi publishes (PHP: function, file, line),
-	 * innermost first, one per line: the slow log prints them above the
-	 * native stack. */
-	char frames[1024];
-	struct sb_stack_layout stack;	/* head 0: no script stack */
+	union {
+	struct {
+		atomic_uint seq;
+		/* Written by the master only: leave after this request.
+		 * SIGQUIT wakes an idle worker, but a worker that always
+		 * finds a connection waiting never sleeps where SIGQUIT is
+		 * let in; it reads this. */
+		atomic_int quit;
+		pid_t pid;
+		int state;			/* enum sb_state */
+		long long started_ms;		/* monotonic: the worker's start */
+		long long started_us;		/* realtime µs, for display */
+		long long idle_since_ms;	/* monotonic: last went idle */
+		long long req_start_ms;		/* monotonic: the current request */
+		long long req_start_us;		/* realtime µs, for display */
+		unsigned long long requests;	/* served so far */
+		long long last_duration_us;	/* the last request's */
+		double last_cpu;		/* % of a CPU the last request used */
+		long long last_memory;		/* bytes: peak RSS after it */
+		long long content_length;
+		char method[16];
+		char uri[512];
+		char query[512];
+		char script[512];
+		char user[64];
+		/* Script-level frames a sapi publishes (PHP: function,
+		 * file, line), innermost first, one per line: the slow log
+		 * prints them above the native stack. */
+		char frames[1024];
+		struct sb_stack_layout stack;	/* head 0: no script stack */
+	};
+	char page_[SB_PAGE];	/* the rest of its page */
+	};
 };
 
 /* Pool-wide counters, for the status page only.  Workers add to the
@@ -87,13 +101,25 @@ struct scoreboard {
 	atomic_uint max_listen_queue;
 	atomic_ullong max_children_reached;
 	atomic_ullong slow_requests;
-	struct sb_slot slots[];
+	/* the header fills the first page: slot i is page i + 1 */
+	struct sb_slot slots[] __attribute__((aligned(SB_PAGE)));
 };
 
-/* Map a scoreboard of nslots slots (shared, anonymous).  Returns NULL
- * (errno set) on failure. */
-struct scoreboard *scoreboard_create(unsigned nslots);
+/* Map a scoreboard of nslots slots, shared, from a new memfd whose size
+ * is sealed (no child can shrink it under the master).  fd[0] is that
+ * memfd, fd[1] a read-only descriptor of it (both O_CLOEXEC), for
+ * scoreboard_seal and scoreboard_open_slot; the caller closes them.
+ * Returns NULL (errno set) on failure. */
+struct scoreboard *scoreboard_create(unsigned nslots, int fd[2]);
 void scoreboard_free(struct scoreboard *sb);
+
+/* In a child: the whole of sb again, read-only, from ro_fd (a mapping of
+ * a read-only descriptor cannot be made writable by mprotect).  Returns
+ * 0, or -1 with errno. */
+int scoreboard_seal(struct scoreboard *sb, int ro_fd);
+/* In a worker, after scoreboard_seal: the header and slot writable
+ * again, from rw_fd, which the worker closes next.  Returns 0, or -1. */
+int scoreboard_open_slot(struct scoreboard *sb, int rw_fd, int slot);
 
 /* Master: make slot s fresh for a worker about to be forked. */
 void scoreboard_reset(struct sb_slot *s);

@@ -153,18 +153,81 @@ start_two_pools() {
 	assert_line --regexp '^scanned [0-9]+ bytes$'
 	refute_line --partial "found"
 	refute_line --partial "bound to $T/b.sock"
-	# Its own scoreboard, and nothing else shared.
-	[ "$(grep -c '^shared anonymous mapping' "$T/snoop.out")" -le 1 ] ||
-		fail "more than one shared mapping: $(grep shared "$T/snoop.out")"
+	# Its own scoreboard (one region, in several mappings), and nothing
+	# else shared.
+	[ "$(sed -n 's/^shared anonymous mapping //p' "$T/snoop.out" | shared_inodes | grep -c .)" -le 1 ] ||
+		fail "more than one shared region: $(grep shared "$T/snoop.out")"
 	# b's request is untouched.
 	wait_until 25 all_answered slow
 	[ "$(cat "$T/slow.code")" = 200 ]
 	pid_alive "$slow" || true
 }
 
-# The inodes of the shared anonymous mappings (scoreboards) in maps text.
+# Pool f: two forge.so workers, for the slot-forging tests.
+forge_pool() {
+	cat >"$T/fpm.ini" <<-EOF
+	[global]
+	error_log = $T/fpm.log
+
+	[f]
+	listen = $T/f.sock
+	listen.owner = $NGINX_USER
+	user = $POOL_USER
+	app = $T/forge.so
+	pm = static
+	pm.max_children = 2
+	$1
+	EOF
+	start_fpm
+	wait_workers 2
+	start_nginx "/f=unix:$T/f.sock"
+}
+
+@test "a worker cannot rewrite a sibling's slot, so cannot make the master time it out or trace it" {
+	forge_pool "request_terminate_timeout = 8
+	request_slowlog_timeout = 6
+	slowlog = $T/f.slow.log"
+	bg_get victim "/f?s=5"
+	wait_until 5 busy_worker_of forge >/dev/null || fail "no worker took the slow request"
+	local victim
+	victim=$(busy_worker_of forge)
+	run get "/f?forge"
+	assert_output 200
+	cp "$T/body" "$T/forge.out"
+	wait_until 10 all_answered victim
+	[ "$(cat "$T/victim.code")" = 200 ] || fail "the victim got $(cat "$T/victim.code"): $(cat "$T/fpm.log")"
+	grep -q "^slept 5 pid $victim\$" "$T/victim.body"
+	pid_alive "$victim"
+	not fpm_log_has "child $victim.*execution timed out"
+	not fpm_log_has "child $victim.*executing too slow"
+	# Every way pool code has of writing memory was tried, and failed.
+	run cat "$T/forge.out"
+	assert_line --regexp "^cannot write slot [0-9]+ pid $victim: "
+	refute_line --partial "forged slot"
+}
+
+@test "a worker cannot show a stuck sibling as idle to shield it from request_terminate_timeout" {
+	forge_pool "request_terminate_timeout = 3"
+	bg_get stuck "/f?s=25"
+	wait_until 5 busy_worker_of forge >/dev/null || fail "no worker took the stuck request"
+	local stuck
+	stuck=$(busy_worker_of forge)
+	run get "/f?hide"
+	assert_output 200
+	cp "$T/body" "$T/forge.out"
+	wait_until 8 fpm_log_has "\\[pool f\\] child $stuck, .*execution timed out" ||
+		fail "the stuck worker was not timed out: $(cat "$T/fpm.log")"
+	wait_until 5 not pid_alive "$stuck"
+	run cat "$T/forge.out"
+	assert_line --regexp "^cannot write slot [0-9]+ pid $stuck: "
+	refute_line --partial "forged slot"
+}
+
+# The inodes of the shared anonymous mappings (scoreboards: memfds, or
+# /dev/zero when they were anonymous) in maps text.
 shared_inodes() {
-	awk '$2 ~ /s$/ && $6 == "/dev/zero" { print $5 }' | sort -u
+	awk '$2 ~ /s$/ && ($6 == "/dev/zero" || $6 ~ /^\/memfd:/) { print $5 }' |
+		sort -u
 }
 
 @test "a PHP worker, forked by its pool's zygote, holds no scoreboard or socket of another pool" {

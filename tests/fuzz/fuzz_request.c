@@ -127,7 +127,8 @@ static const struct sapi_ops sapi_fuzz = {
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	struct scoreboard *sb = scoreboard_create(2);
+	int sb_fd[2];
+	struct scoreboard *sb = scoreboard_create(2, sb_fd);
 
 	(void)argc, (void)argv;
 	if (sb == NULL || log_open("/dev/null") != 0)

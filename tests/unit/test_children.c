@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <stdlib.h>
+#include <unistd.h>
 #include <sys/wait.h>
 
 #include "children.h"
@@ -36,7 +37,7 @@ fixture_new(void)
 	assert_non_null(f);
 	f->pc.name = "www";
 	f->pool.conf = &f->pc;
-	f->pool.sb = scoreboard_create(NCHILDREN);
+	f->pool.sb = scoreboard_create(NCHILDREN, f->pool.sb_fd);
 	assert_non_null(f->pool.sb);
 	f->pool.slot_used = calloc(NCHILDREN, 1);
 	f->m.conf = &f->conf;
@@ -68,6 +69,8 @@ fixture_free(struct fixture *f)
 		free(c);
 	}
 	scoreboard_free(f->pool.sb);
+	close(f->pool.sb_fd[0]);
+	close(f->pool.sb_fd[1]);
 	free(f->pool.slot_used);
 	free(f);
 }
