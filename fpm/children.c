@@ -866,9 +866,28 @@ children_watch_listen(struct master *m, struct pool *p, int on)
 	p->listen_armed = on;
 }
 
-/* Our children listed by the kernel in one task's children file. */
+/* Pids already told of in the log, so that each stray is named once. */
+struct strays {
+	pid_t told[64];
+	int ntold;
+};
+
 static int
-kill_listed(const struct master *m, const char *path)
+told(struct strays *st, pid_t pid)
+{
+	for (int i = 0; i < st->ntold; i++)
+		if (st->told[i] == pid)
+			return 1;
+	if (st->ntold < (int)(sizeof(st->told) / sizeof(st->told[0])))
+		st->told[st->ntold++] = pid;
+	return 0;
+}
+
+/* SIGKILL our children listed by the kernel in one task's children
+ * file.  None is reaped but by us, between reading and killing: a pid
+ * listed is still ours. */
+static int
+kill_listed(const struct master *m, const char *path, struct strays *st)
 {
 	FILE *f = fopen(path, "re");
 	int pid, n = 0;
@@ -878,8 +897,9 @@ kill_listed(const struct master *m, const char *path)
 	while (fscanf(f, "%d", &pid) == 1) {
 		if (pid <= 0 || pid == m->pid)
 			continue;
-		log_warning("stopping: child %d is not a worker the master "
-		    "forked or vouched for: sending SIGKILL", pid);
+		if (!told(st, pid))
+			log_warning("stopping: child %d is not a worker the master "
+			    "forked or vouched for: sending SIGKILL", pid);
 		kill(pid, SIGKILL);
 		n++;
 	}
@@ -887,8 +907,8 @@ kill_listed(const struct master *m, const char *path)
 	return n;
 }
 
-int
-children_kill_strays(struct master *m)
+static int
+kill_round(struct master *m, struct strays *st)
 {
 	char path[300];
 	struct dirent *d;
@@ -902,8 +922,28 @@ children_kill_strays(struct master *m)
 			continue;
 		snprintf(path, sizeof(path), "/proc/self/task/%s/children",
 		    d->d_name);
-		n += kill_listed(m, path);
+		n += kill_listed(m, path, st);
 	}
 	closedir(dir);
 	return n;
+}
+
+/* Rounds of reap, list, kill: a stray may have forked before it died,
+ * and its orphans come to us (the child subreaper).  At most a second. */
+#define STRAY_ROUNDS 100
+
+int
+children_kill_strays(struct master *m)
+{
+	struct strays st = { .ntold = 0 };
+	int status;
+
+	for (int round = 0; round < STRAY_ROUNDS; round++) {
+		while (waitpid(-1, &status, WNOHANG) > 0)
+			;
+		if (kill_round(m, &st) == 0)
+			break;
+		usleep(10000);
+	}
+	return st.ntold;
 }

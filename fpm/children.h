@@ -68,7 +68,9 @@ void children_retire(struct master *m, struct child *c, const char *why);
 
 /* Stopping, every worker gone: SIGKILL every child the kernel still
  * lists as ours (workers a lying zygote did not report, orphans of pool
- * code reparented to us).  Returns how many. */
+ * code reparented to us), and reap them, in rounds until none is left
+ * (their own orphans come to us too), for at most a second.  Returns how
+ * many were named. */
 int children_kill_strays(struct master *m);
 
 /* Send sig to every worker of every pool. */

@@ -6,7 +6,8 @@
  * request itself, naming the pid in $FPM_LIAR_PID, and leaves behind a
  * real process reparented to the master that ignores SIGQUIT and SIGTERM:
  * a worker the master was never told about.  Its pid goes to
- * $FPM_LIAR_STRAY_FILE.  With $FPM_LIAR_HANG set instead it never
+ * $FPM_LIAR_STRAY_FILE; with $FPM_LIAR_KID_FILE the stray has a child of
+ * its own, as stubborn, whose pid goes there.  With $FPM_LIAR_HANG set instead it never
  * returns (as a preload stuck in a loop or a lock), so the zygote never
  * answers.  Without either it does nothing.
  */
@@ -53,6 +54,10 @@ leave_stray(void)
 		if (fork() == 0) {
 			signal(SIGQUIT, SIG_IGN);
 			signal(SIGTERM, SIG_IGN);
+			/* a child of its own, which becomes the master's
+			 * only once the stray is killed */
+			if (getenv("FPM_LIAR_KID_FILE") != NULL && fork() == 0)
+				file = getenv("FPM_LIAR_KID_FILE");
 			if (file != NULL) {
 				FILE *f = fopen(file, "w");
 

@@ -61,6 +61,47 @@ stray_pid() {
 	fpm_log_has "child $stray is not a worker the master forked or vouched for: sending SIGKILL"
 }
 
+@test "what a lying zygote leaves behind, and what that left, does not outlive the master" {
+	[ -r "$FPM_PHP_MODULE" ] || fail "no PHP sapi module at $FPM_PHP_MODULE"
+	sleep 300 3>&- &
+	local victim=$!
+	BG_PIDS+=("$victim")
+	: >"$T/stray.pid"
+	: >"$T/kid.pid"
+	chmod 0666 "$T/stray.pid" "$T/kid.pid"
+	cat >"$T/fpm.ini" <<-EOF
+	[global]
+	error_log = $T/fpm.log
+	process_control_timeout = 3
+
+	[php]
+	listen = $T/php.sock
+	user = $POOL_USER
+	pm = static
+	pm.max_children = 1
+	env[FPM_LIAR_PID] = $victim
+	env[FPM_LIAR_STRAY_FILE] = $T/stray.pid
+	env[FPM_LIAR_KID_FILE] = $T/kid.pid
+	EOF
+	start_fpm -d "extension=$T/liar.so"
+	wait_until 10 test -s "$T/kid.pid" || fail "the liar left no kid: $(cat "$T/fpm.log")"
+	wait_until 5 test -s "$T/stray.pid" || fail "the liar left no stray"
+	local stray kid
+	stray=$(cat "$T/stray.pid") kid=$(cat "$T/kid.pid")
+	# The kid is the stray's child, not the master's, until the stray dies.
+	[ "$(awk '{ print $4 }' "/proc/$kid/stat")" = "$stray" ]
+	kill -QUIT "$FPM_PID"
+	wait_until 10 not pid_alive "$FPM_PID" ||
+		fail "SIGQUIT did not stop the master: $(cat "$T/fpm.log")"
+	wait_until 3 not pid_alive "$stray" || fail "the stray $stray outlived the master"
+	wait_until 3 not pid_alive "$kid" || {
+		kill -KILL "$kid"
+		fail "the stray's child $kid outlived the master: $(cat "$T/fpm.log")"
+	}
+	fpm_log_has "child $kid is not a worker the master forked or vouched for: sending SIGKILL"
+	pid_alive "$victim"
+}
+
 @test "a PHP zygote that names another pool's zygote as its worker is refused" {
 	[ -r "$FPM_PHP_MODULE" ] || fail "no PHP sapi module at $FPM_PHP_MODULE"
 	: >"$T/stray.pid"
