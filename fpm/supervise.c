@@ -61,9 +61,12 @@ check_request(struct master *m, struct child *c, const struct sb_slot *sp,
 		master_wake_at(m, due);
 		return;
 	}
+	/* a native app has no script of its own: name the app, as the
+	 * slow log's warning does */
 	log_warning("[pool %s] child %d, script '%s' (request: \"%s %s\") "
 	    "execution timed out (%.3f sec), terminating", pc->name,
-	    (int)c->pid, s.script, s.method, s.uri,
+	    (int)c->pid, s.script[0] ? s.script : pc->app ? pc->app : "-",
+	    s.method, s.uri,
 	    (double)(now - s.req_start_ms) / 1000.0);
 	kill(c->pid, SIGTERM);
 	c->kill_at = now + TERM_GRACE_MS;

@@ -105,7 +105,7 @@ serial() {
 	assert_output 502
 	assert [ $((t1 - t0)) -lt 4000000 ]
 	run cat "$T/fpm.log"
-	assert_output --regexp "WARNING: \[pool www\] child $first, script '' \(request: \"GET /slow\?s=10\"\) execution timed out \(1\.[0-9]+ sec\), terminating"
+	assert_output --regexp "WARNING: \[pool www\] child $first, script '$T/slow\.so' \(request: \"GET /slow\?s=10\"\) execution timed out \(1\.[0-9]+ sec\), terminating"
 	assert_output --partial "child $first exited on signal 15 (SIGTERM)"
 	run get "/slow?s=0"
 	assert_output 200
@@ -205,7 +205,7 @@ serial() {
 	local w=${FPM_WORKERS[0]}
 	run get "/slow?s=0&bg=10"
 	assert_output 200
-	wait_until 5 fpm_log_has "child $w, script '' \(request: \"GET /slow\?s=0&bg=10\"\) execution timed out" ||
+	wait_until 5 fpm_log_has "child $w, script '$T/slow\.so' \(request: \"GET /slow\?s=0&bg=10\"\) execution timed out" ||
 		fail "$(cat "$T/fpm.log")"
 	wait_until 5 not pid_alive "$w"
 	run get "/slow?s=0"
