@@ -236,26 +236,7 @@ on_event(struct master *m, const struct watch *w)
 	case W_OUTPUT:
 		children_output(m, w->owner, w->stream);
 		break;
-	case W_ZYGOTE:
-		zygote_answer(m, w->owner);
-		break;
 	}
-}
-
-/* How long the previous configuration's workers wait for ours to be
- * forked at most: a zygote's first answer, after the engine's start. */
-#define RETIRE_WAIT_MS 30000
-
-/* Whether every pool that keeps workers has one forked (nchildren also
- * counts a worker asked of a zygote). */
-static int
-pools_started(const struct master *m)
-{
-	for (const struct pool *p = m->pools; p != NULL; p = p->next)
-		if (!p->retiring && p->conf->pm != PM_ONDEMAND &&
-		    p->children == NULL)
-			return 0;
-	return 1;
 }
 
 static void
@@ -273,11 +254,11 @@ int
 master_run(struct master *m)
 {
 	struct epoll_event ev[16];
-	long long retire_by = now_ms() + RETIRE_WAIT_MS;
-	int retired = 0;
 
 	for (struct pool *p = m->pools; p != NULL; p = p->next)
 		p->pm->start(m, p, now_ms());
+	/* After a reload: the previous workers go once ours are forked. */
+	children_signal_retiring(m);
 	/* Loop phase: from now on, we must not die. */
 	for (;;) {
 		long long now = now_ms();
@@ -288,14 +269,6 @@ master_run(struct master *m)
 		if (m->stopping != RUNNING && children_count(m) == 0)
 			break;
 		m->wake_at = 0;
-		/* After a reload: the previous workers go once ours are
-		 * forked (a PHP pool's come as its zygote answers). */
-		if (!retired && (pools_started(m) || now >= retire_by)) {
-			children_signal_retiring(m);
-			retired = 1;
-		} else if (!retired) {
-			master_wake_at(m, retire_by);
-		}
 		if (now >= m->sample_at) {
 			pools_sample(m);
 			m->sample_at = now + 1000;

@@ -119,13 +119,7 @@ pm_spawn(struct master *m, struct pool *p, int n, long long now)
 	if (p->quick_deaths > 0 && n > 1)
 		n = 1;
 	while (done < n) {
-		int r = children_spawn(m, p);
-
-		if (r > 0) {	/* the zygote is busy: the rest on its answer */
-			p->spawn_owed = n - done;
-			break;
-		}
-		if (r != 0) {
+		if (children_spawn(m, p) != 0) {
 			/* fork failed (logged): retry later, not in a spin */
 			p->respawn_at = now + PM_FORK_RETRY_MS;
 			break;
@@ -137,16 +131,6 @@ pm_spawn(struct master *m, struct pool *p, int n, long long now)
 	if (p->respawn_at > now)
 		master_wake_at(m, p->respawn_at);
 	return done;
-}
-
-void
-pm_spawn_owed(struct master *m, struct pool *p)
-{
-	int n = p->spawn_owed;
-
-	p->spawn_owed = 0;
-	if (n > 0 && m->stopping == RUNNING)
-		pm_spawn(m, p, n, now_ms());
 }
 
 void

@@ -20,7 +20,6 @@
 #include "runtime.h"
 #include "slowlog.h"
 #include "supervise.h"
-#include "zygote.h"
 
 /* A worker gets this long between SIGTERM and SIGKILL when its request
  * outlived request_terminate_timeout. */
@@ -272,7 +271,6 @@ supervise_timeouts(struct master *m, long long now)
 	long long grace = m->conf->global.process_control_timeout * 1000;
 
 	for (struct pool *p = m->pools; p != NULL; p = p->next) {
-		zygote_check(m, p, now);
 		if ((p->conf->request_terminate_timeout > 0 ||
 		    p->conf->slowlog_timeout > 0) && p->nchildren > 0)
 			master_wake_at(m, now + TERM_CHECK_MS);

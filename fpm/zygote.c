@@ -33,10 +33,8 @@
 #define FPM_PHP_MODULE "/usr/lib/fpm/php.so"
 #endif
 
-/* How long the master lets an answer take before it replaces the
- * zygote: the first one comes after the engine's start-up (php.ini,
- * extensions, opcache.preload).  It never waits for it: the answer is
- * an event of its loop. */
+/* How long the master waits for an answer: the first one comes after
+ * the engine's start-up (php.ini, extensions, opcache.preload). */
 #define ZYGOTE_ANSWER_MS 30000
 
 struct zygote {
@@ -44,14 +42,6 @@ struct zygote {
 	int fd;				/* the master's end */
 	struct child err;		/* its stderr, read as a worker's:
 					 * only pid, pool and out[] are used */
-	struct watch watch;		/* W_ZYGOTE: its answers */
-	struct child *pending;		/* the worker asked for, or NULL */
-	long long answer_by;		/* ms: replaced if still pending */
-	pid_t early_pid;		/* an untracked child of ours that */
-	int early_status;		/* exited while pending (maybe it) */
-	int reaped;			/* its pid is no longer ours to kill */
-	int closed;			/* its socket is at EOF: not watched */
-	int unanswered;			/* ...with a request pending */
 };
 
 struct spawn_req {
@@ -360,16 +350,6 @@ zygote_start(struct master *m, struct pool *p)
 	z->err.out[0].fd = -1;
 	z->err.out[1].fd = ep[0];
 	children_adopt_output(m, &z->err);
-	z->watch = (struct watch){ W_ZYGOTE, p, 0 };
-	if (master_watch(m, z->fd, &z->watch) != 0) {
-		log_error("[pool %s] cannot watch the PHP zygote's socket: %s",
-		    p->conf->name, strerror(errno));
-		kill(z->pid, SIGKILL);
-		children_end_output(m, &z->err);
-		close(z->fd);
-		free(z);
-		return -1;
-	}
 	p->zygote = z;
 	log_debug("[pool %s] zygote %d started", p->conf->name, (int)z->pid);
 	return 0;
@@ -382,21 +362,10 @@ zygote_stop(struct master *m, struct pool *p)
 		return;
 	/* what it wrote before it went: a failed start says why */
 	children_end_output(m, &p->zygote->err);
-	/* One that owes an answer may never read its socket again: it
-	 * would outlive its use, stuck. */
-	if (p->zygote->pending != NULL && !p->zygote->reaped)
-		kill(p->zygote->pid, SIGKILL);
-	if (p->zygote->pending != NULL)
-		children_abandon(m, p->zygote->pending);
-	if (!p->zygote->closed)
-		master_unwatch(m, p->zygote->fd);
 	close(p->zygote->fd);
 	free(p->zygote);
 	p->zygote = NULL;
 }
-
-static void replace(struct master *m, struct pool *p);
-static int read_answer(struct master *m, struct pool *p, const char **why);
 
 static int
 send_req(int fd, const struct spawn_req *rq, const int w[2])
@@ -422,9 +391,25 @@ send_req(int fd, const struct spawn_req *rq, const int w[2])
 		memcpy(CMSG_DATA(cm), fds, (size_t)n_fds * sizeof(int));
 	}
 	do
-		n = sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+		n = sendmsg(fd, &mh, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
 	return n == (ssize_t)sizeof(*rq) ? 0 : -1;
+}
+
+static int
+recv_ans(int fd, struct spawn_ans *ans)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
+	ssize_t n;
+	int r;
+
+	do
+		r = poll(&pfd, 1, ZYGOTE_ANSWER_MS);
+	while (r < 0 && errno == EINTR);
+	if (r <= 0)
+		return -1;
+	n = recv(fd, ans, sizeof(*ans), 0);
+	return n == (ssize_t)sizeof(*ans) ? 0 : -1;
 }
 
 /* The real uid of pid, from /proc (a child we have not reaped cannot
@@ -475,185 +460,60 @@ vouch(struct master *m, struct pool *p, pid_t pid)
 	return 0;
 }
 
-int
-zygote_spawn(struct master *m, struct pool *p, struct child *c,
+pid_t
+zygote_spawn(struct master *m, struct pool *p, const struct child *c,
     const int w[2])
 {
 	struct spawn_req rq = { c->slot, (w[0] >= 0) | (w[1] >= 0) << 1,
 	    c->request_limit };
+	struct spawn_ans ans;
 
 	if (p->zygote == NULL && zygote_start(m, p) != 0)
 		return -1;
-	if (p->zygote->pending != NULL)
-		return 1;
-	if (p->zygote->closed) {	/* alive, and will not listen */
-		log_error("[pool %s] the PHP zygote %d has closed its socket; "
-		    "it is replaced", p->conf->name, (int)p->zygote->pid);
-		replace(m, p);
-		return -1;
-	}
-	if (send_req(p->zygote->fd, &rq, w) != 0) {
-		log_error("[pool %s] cannot ask the PHP zygote %d for a worker "
-		    "(%s); it is replaced", p->conf->name, (int)p->zygote->pid,
-		    strerror(errno));
-		replace(m, p);
-		return -1;
-	}
-	p->zygote->pending = c;
-	p->zygote->early_pid = 0;
-	p->zygote->answer_by = now_ms() + ZYGOTE_ANSWER_MS;
-	master_wake_at(m, p->zygote->answer_by);
-	return 0;
-}
-
-/* The zygote failed us (dead, hung, lying): let it go; the worker it may
- * have forked is an untracked child, which children_kill_strays stops
- * with the master.  As a worker dying at start-up: the pool backs off. */
-static void
-replace(struct master *m, struct pool *p)
-{
-	if (!p->zygote->reaped)
+	if (send_req(p->zygote->fd, &rq, w) != 0 ||
+	    recv_ans(p->zygote->fd, &ans) != 0) {
+		/* It died (its start-up failed: logged there) or hangs. */
+		log_error("[pool %s] the PHP zygote %d does not answer; it is "
+		    "replaced", p->conf->name, (int)p->zygote->pid);
 		kill(p->zygote->pid, SIGKILL);
-	zygote_stop(m, p);
-	pm_note_failed_start(p, now_ms());
-}
-
-/* The answer is in: the worker it names, once the kernel vouches for it,
- * is ours. */
-static void
-take_answer(struct master *m, struct pool *p, struct child *c,
-    const struct spawn_ans *ans)
-{
-	if (ans->pid < 0) {
+		zygote_stop(m, p);
+		/* as a worker dying at start-up: the pool backs off */
+		pm_note_failed_start(p, now_ms());
+		return -1;
+	}
+	if (ans.pid < 0) {
 		log_error("[pool %s] the PHP zygote could not fork: %s",
-		    p->conf->name, strerror(ans->err > 0 && ans->err < 4096 ?
-		    ans->err : EIO));
-		children_abandon(m, c);
-		p->respawn_at = now_ms() + PM_FORK_RETRY_MS;
-		master_wake_at(m, p->respawn_at);
-		return;
+		    p->conf->name, strerror(ans.err > 0 && ans.err < 4096 ?
+		    ans.err : EIO));
+		return -1;
 	}
-	if (ans->pid > 0 && ans->pid == p->zygote->early_pid) {
-		/* It died before we read the answer, and we reaped it as
-		 * nobody's: a worker dying at start-up. */
-		children_add(m, c, ans->pid);
-		children_exited_elsewhere(m, ans->pid, p->zygote->early_status);
-		return;
-	}
-	if (vouch(m, p, ans->pid) != 0) {
+	if (vouch(m, p, ans.pid) != 0) {
+		/* It runs pool code, and that code lies: let it go.  The
+		 * worker it may have forked is an untracked child, which
+		 * children_kill_strays stops with the master. */
 		log_error("[pool %s] the PHP zygote %d reported pid %d, which "
 		    "is not a new worker of the pool: refused, the zygote is "
 		    "replaced", p->conf->name, (int)p->zygote->pid,
-		    (int)ans->pid);
-		children_abandon(m, c);
-		replace(m, p);
-		return;
+		    (int)ans.pid);
+		kill(p->zygote->pid, SIGKILL);
+		zygote_stop(m, p);
+		pm_note_failed_start(p, now_ms());
+		return -1;
 	}
-	children_add(m, c, ans->pid);
-	if (m->stopping)	/* asked before the stop: it goes at once */
-		children_retire(m, c, "the master is stopping");
-	pm_spawn_owed(m, p);
-}
-
-/* Take the zygote's answer if one is in.  Returns 1 if it was, 0 if
- * there is none (yet, or ever: its socket is closed), -1 (and *why) if
- * the zygote talks out of turn. */
-static int
-read_answer(struct master *m, struct pool *p, const char **why)
-{
-	struct zygote *z = p->zygote;
-	struct spawn_ans ans;
-	struct child *c;
-	ssize_t n;
-
-	n = recv(z->fd, &ans, sizeof(ans), MSG_DONTWAIT);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return 0;
-	c = z->pending;
-	z->pending = NULL;
-	if (n == (ssize_t)sizeof(ans) && c != NULL) {
-		take_answer(m, p, c, &ans);
-		return 1;
-	}
-	if (c != NULL)
-		children_abandon(m, c);
-	if (n == 0 || (n < 0 && errno == ECONNRESET)) {
-		/* It is going: its exit is logged when it is reaped. */
-		z->unanswered |= c != NULL;
-		z->closed = 1;
-		master_unwatch(m, z->fd);
-		return 0;
-	}
-	*why = n < 0 ? strerror(errno) : c == NULL ?
-	    "answered what was not asked" : "sent a malformed answer";
-	return -1;
-}
-
-void
-zygote_answer(struct master *m, struct pool *p)
-{
-	const char *why;
-
-	if (p->zygote != NULL && !p->zygote->closed &&
-	    read_answer(m, p, &why) < 0) {
-		log_error("[pool %s] the PHP zygote %d %s; it is replaced",
-		    p->conf->name, (int)p->zygote->pid, why);
-		replace(m, p);
-	}
-}
-
-void
-zygote_check(struct master *m, struct pool *p, long long now)
-{
-	struct zygote *z = p->zygote;
-
-	if (z == NULL || z->pending == NULL)
-		return;
-	if (now < z->answer_by) {
-		master_wake_at(m, z->answer_by);
-		return;
-	}
-	log_error("[pool %s] the PHP zygote %d did not answer within %d ms; "
-	    "it is replaced", p->conf->name, (int)z->pid, ZYGOTE_ANSWER_MS);
-	replace(m, p);
+	return ans.pid;
 }
 
 int
 zygote_exited(struct master *m, pid_t pid, int status)
 {
-	const char *why;
-	int answered;
-
 	for (struct pool *p = m->pools; p != NULL; p = p->next) {
 		if (p->zygote == NULL || p->zygote->pid != pid)
 			continue;
-		/* an answer it sent before it went still counts */
-		p->zygote->reaped = 1;
-		answered = p->zygote->closed || p->zygote->pending == NULL ||
-		    read_answer(m, p, &why) == 1;
-		if (p->zygote == NULL)	/* the answer was a lie: replaced */
-			return 1;
-		if (!answered || p->zygote->unanswered) {
-			/* its start-up failed (it said why), or it crashed */
-			log_warning("[pool %s] the PHP zygote %d exited (status "
-			    "0x%x) before it answered; the next worker starts "
-			    "another", p->conf->name, (int)pid, status);
-			zygote_stop(m, p);
-			pm_note_failed_start(p, now_ms());
-			return 1;
-		}
 		log_warning("[pool %s] the PHP zygote %d exited (status 0x%x); "
 		    "the next worker starts another", p->conf->name, (int)pid,
 		    status);
 		zygote_stop(m, p);
 		return 1;
-	}
-	/* Nobody's: maybe the worker a zygote is about to name. */
-	for (struct pool *p = m->pools; p != NULL; p = p->next) {
-		if (p->zygote != NULL && p->zygote->pending != NULL) {
-			p->zygote->early_pid = pid;
-			p->zygote->early_status = status;
-		}
 	}
 	return 0;
 }

@@ -25,18 +25,11 @@ struct master;
 struct pool;
 struct child;
 
-/* Ask p's zygote (started first if need be) to fork a worker for c (its
- * pool, slot and request limit set); w are the write ends of c's output
- * pipes, or -1, sent along.  Returns 0: asked, c is the zygote's until
- * its answer (zygote_answer adds it to the pool, or abandons it); 1: an
- * earlier request is pending, ask later; -1 (logged): failed.  The master
- * never waits for the zygote. */
-int zygote_spawn(struct master *m, struct pool *p, struct child *c,
+/* Fork a worker for c (its slot and request limit set) from p's zygote,
+ * starting the zygote first if need be.  w are the write ends of c's
+ * output pipes, or -1.  Returns the worker's pid, or -1 (logged). */
+pid_t zygote_spawn(struct master *m, struct pool *p, const struct child *c,
     const int w[2]);
-/* p's zygote socket is readable: take its answer. */
-void zygote_answer(struct master *m, struct pool *p);
-/* An answer overdue at now replaces the zygote; else wake for it. */
-void zygote_check(struct master *m, struct pool *p, long long now);
 
 /* A child of the master is gone: if it was a zygote, log it and forget
  * it (the next spawn starts another).  Returns 1 if it was one. */
