@@ -19,8 +19,10 @@
 #define READ_TRIES 64
 
 _Static_assert(sizeof(struct sb_slot) == SB_PAGE, "a slot is one page");
-_Static_assert(offsetof(struct scoreboard, slots) == SB_PAGE,
-    "the header is one page");
+_Static_assert(offsetof(struct scoreboard, accepted) == SB_PAGE,
+    "the master's header is one page");
+_Static_assert(offsetof(struct scoreboard, slots) == 2 * SB_PAGE,
+    "the workers' counters are one page");
 
 static size_t
 sb_size(unsigned nslots)
@@ -99,7 +101,7 @@ scoreboard_open_slot(struct scoreboard *sb, int rw_fd, int slot)
 		errno = EINVAL;
 		return -1;
 	}
-	if (open_page(sb, rw_fd, 0) != 0)
+	if (open_page(sb, rw_fd, offsetof(struct scoreboard, accepted)) != 0)
 		return -1;
 	return open_page(sb, rw_fd, (size_t)((char *)&sb->slots[slot] -
 	    (char *)sb));

@@ -12,7 +12,7 @@
  * never to decide whom it may signal: pids come from its own table.  A
  * worker can write no slot but its own: the region is a memfd, every
  * child maps it read-only, and a worker then maps writable only the
- * header (the pool's counters) and its own slot's page (scoreboard_seal,
+ * page of the pool's counters and its own slot's page (scoreboard_seal,
  * scoreboard_open_slot).  So what a slot says about a worker is that
  * worker's word, and a lie hurts only the liar.
  */
@@ -90,18 +90,21 @@ struct sb_slot {
 	};
 };
 
-/* Pool-wide counters, for the status page only.  Workers add to the
- * first three with atomics; the master keeps the last three. */
+/* The layout (nslots) and the master's counters fill the first page,
+ * which only the master writes: children unmap a scoreboard by its
+ * nslots, the master takes slots by it.  The counters workers add to
+ * (with atomics, for the status page only) fill the second page; slot i
+ * is page i + 2. */
 struct scoreboard {
 	unsigned nslots;
 	long long started_us;		/* realtime µs: the pool's start */
-	atomic_ullong accepted;		/* requests taken */
-	atomic_int active;		/* workers in a request now */
-	atomic_int max_active;
 	atomic_uint max_listen_queue;
 	atomic_ullong max_children_reached;
 	atomic_ullong slow_requests;
-	/* the header fills the first page: slot i is page i + 1 */
+	atomic_ullong accepted		/* requests taken */
+	    __attribute__((aligned(SB_PAGE)));
+	atomic_int active;		/* workers in a request now */
+	atomic_int max_active;
 	struct sb_slot slots[] __attribute__((aligned(SB_PAGE)));
 };
 
@@ -117,8 +120,9 @@ void scoreboard_free(struct scoreboard *sb);
  * a read-only descriptor cannot be made writable by mprotect).  Returns
  * 0, or -1 with errno. */
 int scoreboard_seal(struct scoreboard *sb, int ro_fd);
-/* In a worker, after scoreboard_seal: the header and slot writable
- * again, from rw_fd, which the worker closes next.  Returns 0, or -1. */
+/* In a worker, after scoreboard_seal: the workers' counters and slot
+ * writable again, from rw_fd, which the worker closes next.  Returns 0,
+ * or -1. */
 int scoreboard_open_slot(struct scoreboard *sb, int rw_fd, int slot);
 
 /* Master: make slot s fresh for a worker about to be forked. */
