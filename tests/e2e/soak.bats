@@ -17,6 +17,7 @@ load helpers
 	assert_line --regexp '^ +[1-9][0-9]* upload 200$'
 	assert_line --regexp '^ +[1-9][0-9]* finish 200$'
 	# the master holds as many descriptors at the end as at the start
+	# (but its workers' output pipes, as many as there are workers)
 	assert_line --regexp '^master: [0-9]+ kB, ([0-9]+) fds at the start, [0-9]+ kB, \1 fds at the end$'
 	assert_line --regexp '^workers seen: [0-9]+, left running: 0, master exit: 0$'
 }
