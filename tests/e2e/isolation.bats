@@ -264,6 +264,51 @@ forge_pool() {
 	refute_line --partial "forged slot"
 }
 
+@test "a worker cannot rewrite its scoreboard's layout, which the master and every child trust" {
+	cat >"$T/fpm.ini" <<-EOF
+	[global]
+	error_log = $T/fpm.log
+
+	[f]
+	listen = $T/f.sock
+	listen.owner = $NGINX_USER
+	user = $POOL_USER
+	app = $T/forge.so
+	pm = static
+	pm.max_children = 2
+
+	[n]
+	listen = $T/n.sock
+	user = $POOL_USER
+	app = $T/hello.so
+	pm = static
+	pm.max_children = 1
+	EOF
+	start_fpm
+	wait_workers 3
+	start_nginx "/f=unix:$T/f.sock"
+	run get "/f?layout"
+	assert_output 200
+	cp "$T/body" "$T/forge.out"
+	# Every pool still forks workers that live: another pool's new
+	# child unmaps pool f's scoreboard by its size, the master takes
+	# f's slots by it.
+	local n
+	n=$(workers_of hello)
+	kill -KILL "$n"
+	wait_until 5 fpm_log_has "\\[pool n\\] child $n exited" || fail "$(cat "$T/fpm.log")"
+	mapfile -t FPM_WORKERS < <(workers_of forge)
+	kill -KILL "${FPM_WORKERS[@]}"
+	wait_until 10 new_workers_are 3 || fail "the pools did not recover: $(cat "$T/fpm.log")"
+	not fpm_log_has "exited on signal 11"
+	pid_alive "$FPM_PID"
+	run get "/f?s=0"
+	assert_output 200
+	run cat "$T/forge.out"
+	assert_line --regexp "^cannot write nslots: "
+	refute_line --partial "forged nslots"
+}
+
 # The inodes of the shared anonymous mappings (scoreboards: memfds, or
 # /dev/zero when they were anonymous) in maps text.
 shared_inodes() {
