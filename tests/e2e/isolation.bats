@@ -43,9 +43,10 @@ stray_pid() {
 	env[FPM_LIAR_STRAY_FILE] = $T/stray.pid
 	EOF
 	start_fpm -d "extension=$T/liar.so"
-	# PHP warns about the library once its constructor has lied: the
-	# master has the answer before it looks at any signal.
-	wait_until 10 fpm_log_has "Invalid library .*liar.so" ||
+	# The master's refusal is the proof it read the lie; PHP's own
+	# "Invalid library" warning may never come, as the refused zygote
+	# can be killed before PHP gets to write it.
+	wait_until 10 fpm_log_has "\\[pool php\\] the PHP zygote [0-9]+ reported pid $victim, which is not a new worker of the pool: refused" ||
 		fail "the liar was not loaded: $(cat "$T/fpm.log")"
 	wait_until 5 stray_pid || fail "the liar left no stray"
 	local stray
