@@ -668,61 +668,15 @@ exited(struct master *m, pid_t pid, int status)
 	child_gone(m, c, status);
 }
 
-/* The exits a wait elsewhere consumed, each noted on its child: no table
- * to overflow, and the child is found by itself, not by a pid that may be
- * a new child's by now. */
-static void
-reap_noted(struct master *m)
-{
-	for (struct pool *p = m->pools; p != NULL; p = p->next) {
-		struct child *c = p->children, *next;
-
-		for (; c != NULL; c = next) {
-			next = c->next;
-			if (!c->reaped_elsewhere)
-				continue;
-			unlink_child(m, 0, c);
-			child_gone(m, c, c->exit_status);
-		}
-	}
-	m->npending = 0;
-}
-
 void
 children_reap(struct master *m)
 {
 	int status;
 	pid_t pid;
 
-	if (m->npending > 0)
-		reap_noted(m);
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		if (WIFSTOPPED(status))	/* a ptrace stop: the slow log's */
-			supervise_trace_stopped(m, pid, status);
-		else
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		if (!supervise_tracer_exited(m, pid, status))
 			exited(m, pid, status);
-	}
-}
-
-void
-children_exited_elsewhere(struct master *m, pid_t pid, int status)
-{
-	struct child *c = children_find(m, pid);
-
-	if (c == NULL || c->reaped_elsewhere)
-		return;
-	c->reaped_elsewhere = 1;
-	c->exit_status = status;
-	m->npending++;
-}
-
-/* A child whose exit was consumed elsewhere is gone: its pid may be
- * another process's by now. */
-static void
-signal_child(const struct child *c, int sig)
-{
-	if (!c->reaped_elsewhere)
-		kill(c->pid, sig);
 }
 
 /* Ask c to leave after its request: the flag in its slot, which a busy
@@ -733,7 +687,7 @@ quit(struct child *c)
 	if (c->slot >= 0)	/* not a previous master's worker */
 		atomic_store_explicit(&c->pool->sb->slots[c->slot].quit, 1,
 		    memory_order_relaxed);
-	signal_child(c, SIGQUIT);
+	kill(c->pid, SIGQUIT);
 }
 
 void
@@ -777,7 +731,7 @@ children_signal_retiring(struct master *m)
 	for (struct pool *p = m->pools; p != NULL; p = p->next)
 		if (p->retiring)
 			for (struct child *c = p->children; c; c = c->next)
-				signal_child(c, SIGQUIT);
+				kill(c->pid, SIGQUIT);
 }
 
 void
@@ -805,7 +759,7 @@ children_signal_all(struct master *m, int sig)
 			if (sig == SIGQUIT)
 				quit(c);
 			else
-				signal_child(c, sig);
+				kill(c->pid, sig);
 		}
 	}
 }

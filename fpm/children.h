@@ -37,10 +37,6 @@ void children_worker_slot(struct worker_conf *wc, struct pool *p,
  * it wrote, and tell the pool's pm. */
 void children_reap(struct master *m);
 
-/* A wait(2) outside children_reap (the slow-log tracer's) consumed the
- * exit of pid: children_reap handles it on its next round. */
-void children_exited_elsewhere(struct master *m, pid_t pid, int status);
-
 /* Reload: tell c to leave after its request by its slot's flag only, so
  * that the exec is not held up by a signal per worker (children_wake_all
  * wakes the idle ones); the next master sends a SIGQUIT as well, with

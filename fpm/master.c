@@ -291,6 +291,7 @@ master_run(struct master *m)
 			on_event(m, ev[i].data.ptr);
 	}
 	/* Nothing we did not fork or vouch for outlives us. */
+	supervise_end_traces(m);
 	children_kill_strays(m);
 	log_notice("exiting, bye-bye!");
 	return 0;

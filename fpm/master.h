@@ -42,13 +42,12 @@ struct child {
 	int killed;			/* SIGKILL sent */
 	long long slow_logged;		/* req_start_ms of the request the slow
 					 * log has, so it is logged once */
-	int tracing;			/* TRACE_WAITING: asked to stop for the
-					 * slow log; TRACE_ABANDONED: given up,
-					 * detached when it stops */
-	long long trace_until;		/* give up waiting then (ms) */
+	pid_t tracer;			/* the slow log's tracer of it, or 0 */
+	int tracing;			/* TRACE_WAITING: for it to stop;
+					 * TRACE_DUMPING: reading it;
+					 * TRACE_ABANDONED: the tracer killed */
+	long long trace_until;		/* kill the tracer then (ms) */
 	struct child_out out[2];
-	int reaped_elsewhere;		/* its exit was consumed elsewhere */
-	int exit_status;		/* ...with this status */
 	enum { TRACE_NONE, TRACE_ASKED, TRACE_TAKING } self_trace;
 					/* no ptrace rights: its own backtrace
 					 * on stderr, for the slow log */
@@ -61,7 +60,7 @@ struct child {
 	struct child *next;
 };
 
-enum { TRACE_WAITING = 1, TRACE_ABANDONED };
+enum { TRACE_WAITING = 1, TRACE_DUMPING, TRACE_ABANDONED };
 
 struct pool {
 	struct pool_conf *conf;
@@ -111,8 +110,6 @@ struct master {
 	int killed;			/* SIGKILL sent to stragglers */
 	long long wake_at;		/* earliest deadline of this round */
 	long long sample_at;		/* next pools_sample() */
-	int npending;			/* children whose exit a wait outside
-					 * children_reap consumed */
 	long long *crashes;		/* emergency restart: recent crash times */
 	int ncrashes;
 	const char *pidfile;

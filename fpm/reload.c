@@ -39,6 +39,7 @@
 #include "reload.h"
 #include "scoreboard.h"
 #include "sd.h"
+#include "supervise.h"
 
 #define ENV_SOCKETS "FPM_SOCKETS"
 #define ENV_WORKERS "FPM_WORKERS"
@@ -533,6 +534,7 @@ execute(struct master *m, struct conf *next, struct fresh *fresh)
 	for (int i = 0; i < fresh->n; i++)
 		set_cloexec(fresh->fd[i], 0);
 	keep_across_exec(m, 1);
+	supervise_end_traces(m);	/* no tracer is left to the next */
 	log_notice("reload: the configuration is valid; executing %s",
 	    m->self);
 	execv(m->self, m->argv);
@@ -540,8 +542,7 @@ execute(struct master *m, struct conf *next, struct fresh *fresh)
 	    "stays and its workers are replaced", m->self, strerror(errno));
 	for (struct pool *p = m->pools; p != NULL; p = p->next) {
 		for (struct child *c = p->children; c != NULL; c = c->next)
-			if (!c->reaped_elsewhere)	/* else maybe not ours */
-				kill(c->pid, SIGQUIT);
+			kill(c->pid, SIGQUIT);
 		children_wake_reset(p);
 	}
 	keep_across_exec(m, 0);

@@ -1,15 +1,17 @@
 /*
- * slowlog.c - backtraces of slow requests, taken by the master with ptrace
- * and unwound with elfutils' libdw (function names, and file:line where
- * the code has debug information).
+ * slowlog.c - backtraces of slow requests, taken with ptrace and unwound
+ * with elfutils' libdw (function names, and file:line where the code has
+ * debug information).
  *
- * The worker is stopped only for the dump: PTRACE_SEIZE (no signal sent),
- * PTRACE_INTERRUPT, and the master goes on; the stop is seen by its event
- * loop (waitpid with WNOHANG, after the SIGCHLD the stop sends), then
- * unwind, PTRACE_DETACH.  The master never waits for the stop: a worker
- * inside vfork() does not stop until its child is gone.  A system call
- * the stop interrupted is restarted by the kernel, so the request goes on
- * and completes as if nothing happened.
+ * These run in a tracer: a child the master forks for one trace and
+ * kills at a deadline (supervise.c), never in the master itself.  What
+ * they read is the worker's: its memory (a page the worker backs with
+ * userfaultfd or FUSE stalls a read until someone answers) and the files
+ * its maps name; only a process the master can kill may wait on those.
+ * The worker is stopped only for the dump: PTRACE_SEIZE (no signal
+ * sent), PTRACE_INTERRUPT, wait for the stop, unwind, PTRACE_DETACH.  A
+ * system call the stop interrupted is restarted by the kernel, so the
+ * request goes on and completes as if nothing happened.
  */
 #include "config.h"
 
@@ -262,21 +264,14 @@ slowlog_seize(pid_t pid, char *err, size_t errlen)
 }
 
 int
-slowlog_poll(pid_t pid, int *status)
+slowlog_wait(pid_t pid, int *status)
 {
 	pid_t r;
 
-	*status = -1;
 	do
-		r = waitpid(pid, status, WNOHANG | __WALL);
+		r = waitpid(pid, status, __WALL);
 	while (r < 0 && errno == EINTR);
-	if (r == 0)
-		return 0;
-	if (r == pid && WIFSTOPPED(*status))
-		return 1;
-	if (r != pid)
-		*status = -1;
-	return -1;
+	return r == pid && WIFSTOPPED(*status) ? 1 : 0;
 }
 
 /* A stop that is the delivery of a signal keeps it for the worker;

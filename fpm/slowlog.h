@@ -10,15 +10,14 @@
 struct sb_stack_layout;
 
 /* Ask worker pid to stop for a trace (PTRACE_SEIZE, PTRACE_INTERRUPT),
- * without waiting: the stop is reported to waitpid later.  Returns 0, or
- * -1 with a message in err; errno is EPERM (or EACCES) when the master
- * may not ptrace it. */
+ * without waiting.  Returns 0, or -1 with a message in err; errno is
+ * EPERM (or EACCES) when we may not ptrace it. */
 int slowlog_seize(pid_t pid, char *err, size_t errlen);
 
-/* Whether the seized pid has stopped, never blocking: 1 stopped (*status
- * its wait status), 0 not yet, -1 gone (*status its wait status, for the
- * caller to reap it by hand, or -1). */
-int slowlog_poll(pid_t pid, int *status);
+/* Wait for the seized pid to stop, however long it takes (in a tracer
+ * the master kills at a deadline, never in the master): 1 stopped
+ * (*status its wait status), 0 gone. */
+int slowlog_wait(pid_t pid, int *status);
 
 /* The stopped pid (status: its wait status): up to depth frames of its
  * stack into out, one line each: first its script frames, when stack

@@ -6,9 +6,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,6 +33,9 @@
 /* A worker asked to stop for the slow log's trace stops at once, or is
  * inside vfork() or the like: tracing it is given up after this long. */
 #define TRACE_STOP_MS 1000
+/* Reading a stopped worker's stack takes milliseconds (a second under
+ * valgrind): one that takes longer stalls on purpose. */
+#define TRACE_DUMP_MS 5000
 
 static void
 kill_now(struct child *c, const char *why)
@@ -149,9 +155,88 @@ write_entry(struct pool *p, const struct child *c, const char *script,
 		    p->conf->name, p->conf->slowlog, strerror(errno));
 }
 
-/* request_slowlog_timeout: once per request, php-fpm's warning, then the
- * worker is asked to stop; its stack goes to the slow log when the stop
- * is seen (supervise_trace_stopped). */
+/* ---- the slow log's traces ---------------------------------------------
+ *
+ * A trace reads what the worker controls: its memory and the files its
+ * maps name.  A read can stall (a page the worker backs with userfaultfd
+ * or FUSE waits for the worker's own answer), so the master never takes
+ * a trace itself: it forks a tracer for each, which stops the worker,
+ * writes the entry and exits, and it kills a tracer that is late.  A
+ * tracer's death detaches the worker, which runs on untouched. */
+
+/* A tracer's exit codes, besides 0 (the entry is written). */
+enum { TRACER_FAILED = 1, TRACER_DENIED = 2, TRACER_GONE = 3 };
+
+/* The stopped worker's stack into the slow log, then it runs on. */
+static int
+dump_stopped(struct child *c, int status)
+{
+	struct pool *p = c->pool;
+	char frames[12288], err[256];
+	const char *script;
+	struct sb_slot s;
+
+	if (c->slot < 0 || scoreboard_read(&p->sb->slots[c->slot], &s) != 0 ||
+	    s.pid != c->pid)
+		memset(&s, 0, sizeof(s));
+	script = s.script[0] ? s.script : p->conf->app ? p->conf->app : "-";
+	if (slowlog_dump(c->pid, status, &s.stack, (int)p->conf->slowlog_depth,
+	    frames, sizeof(frames), err, sizeof(err)) != 0) {
+		log_error("[pool %s] child %d: no backtrace: %s",
+		    p->conf->name, (int)c->pid, err);
+		return TRACER_FAILED;
+	}
+	write_entry(p, c, script, s.frames, frames);
+	return 0;
+}
+
+/* The tracer: stop c's worker, however long that takes, and dump it. */
+static void __attribute__((noreturn))
+tracer_main(struct master *m, struct child *c)
+{
+	char err[256];
+	int status;
+
+	/* a master killed mid-trace takes its tracer along */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != m->pid)
+		_exit(TRACER_FAILED);
+	if (slowlog_seize(c->pid, err, sizeof(err)) != 0) {
+		if (errno == EPERM || errno == EACCES)
+			_exit(TRACER_DENIED);
+		log_error("[pool %s] child %d: no backtrace: %s",
+		    c->pool->conf->name, (int)c->pid, err);
+		_exit(TRACER_FAILED);
+	}
+	if (slowlog_wait(c->pid, &status) != 1)
+		_exit(TRACER_GONE);
+	_exit(dump_stopped(c, status));
+}
+
+/* Whether pid is in a ptrace stop (state 't' in /proc/PID/stat, after
+ * the command's closing parenthesis: the name is the worker's to
+ * choose). */
+static int
+trace_stopped(pid_t pid)
+{
+	char path[64], buf[512];
+	const char *rp;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	rp = strrchr(buf, ')');
+	return rp != NULL && rp[1] == ' ' && rp[2] == 't';
+}
+
+/* request_slowlog_timeout: once per request, php-fpm's warning, then a
+ * tracer is forked to write the worker's stack. */
 static void
 check_slow(struct master *m, struct child *c, const struct sb_slot *s,
     long long now)
@@ -160,10 +245,11 @@ check_slow(struct master *m, struct child *c, const struct sb_slot *s,
 	long long limit = p->conf->slowlog_timeout * 1000, due;
 	const char *script = s->script[0] ? s->script :
 	    p->conf->app ? p->conf->app : "-";
-	char err[256];
+	pid_t pid;
 
 	if (limit <= 0 || p->slowlog_fd < 0 || c->slow_logged == s->req_start_ms
-	    || c->tracing || (s->state != SB_READING && s->state != SB_RUNNING))
+	    || c->tracer != 0 || (s->state != SB_READING &&
+	    s->state != SB_RUNNING))
 		return;
 	due = s->req_start_ms + limit;
 	if (now < due) {
@@ -177,32 +263,27 @@ check_slow(struct master *m, struct child *c, const struct sb_slot *s,
 	    (double)(now - s->req_start_ms) / 1000.0);
 	atomic_fetch_add_explicit(&p->sb->slow_requests, 1,
 	    memory_order_relaxed);
-	if (slowlog_seize(c->pid, err, sizeof(err)) == 0) {
-		c->tracing = TRACE_WAITING;
-		c->trace_until = now + TRACE_STOP_MS;
-		master_wake_at(m, c->trace_until);
+	/* Every signal is blocked in the master (signalfd): the tracer
+	 * runs no handler of the master's. */
+	if ((pid = fork()) == 0)
+		tracer_main(m, c);
+	if (pid < 0) {
+		log_error("[pool %s] child %d: no backtrace: fork() failed: %s",
+		    p->conf->name, (int)c->pid, strerror(errno));
 		return;
 	}
-	if (errno == EPERM || errno == EACCES) {
-		/* The worker writes its own stack after this head. */
-		log_notice("[pool %s] child %d: %s: the worker writes its own "
-		    "backtrace", p->conf->name, (int)c->pid, err);
-		write_entry(p, c, script, s->frames,
-		    "(ptrace denied: the worker's own backtrace follows)\n");
-		c->self_trace = TRACE_ASKED;
-		kill(c->pid, FPM_SIG_TRACE);
-		return;
-	}
-	log_error("[pool %s] child %d: no backtrace: %s", p->conf->name,
-	    (int)c->pid, err);
+	c->tracer = pid;
+	c->tracing = TRACE_WAITING;
+	c->trace_until = now + TRACE_STOP_MS;
+	master_wake_at(m, c->trace_until);
 }
 
-/* The stopped worker's stack into the slow log, then it runs on. */
+/* No ptrace rights: the worker is asked for its own stack, which its
+ * stderr brings after the entry's head (children.c, trace_line). */
 static void
-dump_stopped(struct child *c, int status)
+ask_self_trace(struct child *c)
 {
 	struct pool *p = c->pool;
-	char frames[12288], err[256];
 	const char *script;
 	struct sb_slot s;
 
@@ -210,59 +291,99 @@ dump_stopped(struct child *c, int status)
 	    s.pid != c->pid)
 		memset(&s, 0, sizeof(s));
 	script = s.script[0] ? s.script : p->conf->app ? p->conf->app : "-";
-	if (slowlog_dump(c->pid, status, &s.stack, (int)p->conf->slowlog_depth,
-	    frames, sizeof(frames), err, sizeof(err)) == 0)
-		write_entry(p, c, script, s.frames, frames);
-	else
-		log_error("[pool %s] child %d: no backtrace: %s",
-		    p->conf->name, (int)c->pid, err);
+	log_notice("[pool %s] child %d: ptrace(PTRACE_SEIZE, %d) failed: %s: "
+	    "the worker writes its own backtrace", p->conf->name, (int)c->pid,
+	    (int)c->pid, strerror(EPERM));
+	write_entry(p, c, script, s.frames,
+	    "(ptrace denied: the worker's own backtrace follows)\n");
+	c->self_trace = TRACE_ASKED;
+	kill(c->pid, FPM_SIG_TRACE);
 }
 
-void
-supervise_trace_stopped(struct master *m, pid_t pid, int status)
+int
+supervise_tracer_exited(struct master *m, pid_t pid, int status)
 {
-	struct child *c = children_find(m, pid);
+	for (struct pool *p = m->pools; p != NULL; p = p->next) {
+		for (struct child *c = p->children; c != NULL; c = c->next) {
+			int was = c->tracing;
 
-	if (c == NULL || c->tracing == 0) {
-		slowlog_release(pid, status);	/* not a stop we asked for */
-		return;
+			if (c->tracer != pid)
+				continue;
+			c->tracer = 0;
+			c->tracing = 0;
+			if (was == TRACE_ABANDONED)
+				return 1;	/* killed late: logged then */
+			if (WIFEXITED(status) &&
+			    WEXITSTATUS(status) == TRACER_DENIED)
+				ask_self_trace(c);
+			else if (!WIFEXITED(status))
+				log_error("[pool %s] child %d: no backtrace: its "
+				    "tracer %d ended by signal %d", p->conf->name,
+				    (int)c->pid, (int)pid, WTERMSIG(status));
+			return 1;
+		}
 	}
-	if (c->tracing == TRACE_WAITING) {
-		dump_stopped(c, status);
-	} else {
-		slowlog_release(pid, status);
-		log_notice("[pool %s] child %d stopped at last: detached "
-		    "without a backtrace", c->pool->conf->name, (int)pid);
-	}
-	c->tracing = 0;
+	return 0;
 }
 
-/* A worker asked to stop for a trace: stopped (dumped), gone, or past
- * TRACE_STOP_MS (given up: detached whenever it stops, left alone). */
+/* A trace under way: the tracer is given TRACE_STOP_MS for the worker to
+ * stop (a worker inside vfork() does not), then TRACE_DUMP_MS to read
+ * it, and is killed past either. */
 static void
 poll_trace(struct master *m, struct child *c, long long now)
 {
-	int status, r = slowlog_poll(c->pid, &status);
+	const char *pool = c->pool->conf->name;
 
-	if (r == 1) {
-		supervise_trace_stopped(m, c->pid, status);
+	if (c->tracing == TRACE_ABANDONED)
+		return;		/* killed: reaped soon */
+	if (c->tracing == TRACE_WAITING && trace_stopped(c->pid)) {
+		c->tracing = TRACE_DUMPING;
+		c->trace_until = now + TRACE_DUMP_MS;
+	}
+	if (now < c->trace_until) {
+		master_wake_at(m, c->trace_until);
 		return;
 	}
-	if (r < 0) {
-		c->tracing = 0;
-		if (status != -1)
-			children_exited_elsewhere(m, c->pid, status);
-		return;
-	}
-	if (c->tracing == TRACE_WAITING && now >= c->trace_until) {
+	kill(c->tracer, SIGKILL);
+	if (c->tracing == TRACE_WAITING)
 		log_warning("[pool %s] child %d did not stop for the slow log's "
-		    "trace within %d ms: gave up tracing it (it is let go when "
-		    "it stops)", c->pool->conf->name, (int)c->pid,
-		    TRACE_STOP_MS);
-		c->tracing = TRACE_ABANDONED;
+		    "trace within %d ms: gave up tracing it (it runs on, "
+		    "untraced)", pool, (int)c->pid, TRACE_STOP_MS);
+	else
+		log_warning("[pool %s] child %d: reading its stack for the slow "
+		    "log took more than %d ms (its memory or files stall "
+		    "reads): gave up tracing it (it runs on, untraced)", pool,
+		    (int)c->pid, TRACE_DUMP_MS);
+	c->tracing = TRACE_ABANDONED;
+}
+
+void
+supervise_end_traces(struct master *m)
+{
+	int n = 0, status;
+
+	for (struct pool *p = m->pools; p != NULL; p = p->next)
+		for (struct child *c = p->children; c != NULL; c = c->next)
+			if (c->tracer != 0) {
+				kill(c->tracer, SIGKILL);
+				c->tracing = TRACE_ABANDONED;
+				n++;
+			}
+	/* SIGKILL ends a tracer in any read it waits in; reaped here, they
+	 * are not taken for strays, nor left to a new master. */
+	for (int round = 0; n > 0 && round < 100; round++) {
+		for (struct pool *p = m->pools; p != NULL; p = p->next)
+			for (struct child *c = p->children; c != NULL;
+			    c = c->next)
+				if (c->tracer != 0 && waitpid(c->tracer,
+				    &status, WNOHANG) == c->tracer) {
+					c->tracer = 0;
+					c->tracing = 0;
+					n--;
+				}
+		if (n > 0)
+			usleep(10000);
 	}
-	master_wake_at(m, c->tracing == TRACE_WAITING ? c->trace_until :
-	    now + TERM_CHECK_MS);
 }
 
 void
@@ -277,15 +398,13 @@ supervise_timeouts(struct master *m, long long now)
 		for (struct child *c = p->children; c != NULL; c = c->next) {
 			struct sb_slot s;
 
-			if (c->tracing)
+			if (c->tracer != 0)
 				poll_trace(m, c, now);
-			if (c->killed || c->reaped_elsewhere)
+			if (c->killed)
 				continue;
 			if (c->slot >= 0 && scoreboard_read(
 			    &p->sb->slots[c->slot], &s) == 0 && s.pid == c->pid) {
 				check_slow(m, c, &s, now);
-				if (c->reaped_elsewhere)
-					continue;	/* died while traced */
 				check_request(m, c, &s, now);
 			} else if (c->slot < 0) {
 				check_handed(m, c, now);

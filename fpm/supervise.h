@@ -11,9 +11,14 @@
  * to wake for the next deadline. */
 void supervise_timeouts(struct master *m, long long now);
 
-/* waitpid reported pid stopped (status): a worker stopping for the slow
- * log's trace is dumped and let go; any other stop is let go. */
-void supervise_trace_stopped(struct master *m, pid_t pid, int status);
+/* The child pid, reaped with status, was a slow log's tracer: what it
+ * left undone is done (a worker denied to ptrace is asked for its own
+ * stack).  Returns 1 if it was one, 0 if pid is no tracer. */
+int supervise_tracer_exited(struct master *m, pid_t pid, int status);
+
+/* End every trace under way (SIGKILL its tracer, reap it): before the
+ * master exits or executes a new one. */
+void supervise_end_traces(struct master *m);
 
 /* Read the workers' messages on the control socket: READY, RECYCLE. */
 void supervise_messages(struct master *m);

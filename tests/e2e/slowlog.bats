@@ -11,6 +11,9 @@ setup() {
 
 teardown() {
 	e2e_teardown
+	if [ -n "${UFFD_WAS:-}" ]; then
+		echo "$UFFD_WAS" >/proc/sys/vm/unprivileged_userfaultfd
+	fi
 }
 
 slow_conf() {
@@ -129,14 +132,54 @@ end_vfork_child() {
 	wait_until 3 fpm_log_has "SIGUSR1 received, error log reopened" ||
 		fail "SIGUSR1 not handled within 3 s: $(cat "$T/fpm.log")"
 	[ $((SECONDS - t0)) -le 2 ]
-	wait_until 3 fpm_log_has "WARNING: \[pool www\] child [0-9]+ did not stop for the slow log's trace within 1000 ms: gave up tracing it" ||
+	wait_until 3 fpm_log_has "WARNING: \[pool www\] child [0-9]+ did not stop for the slow log's trace within 1000 ms: gave up tracing it \(it runs on, untraced\)" ||
 		fail "$(cat "$T/fpm.log")"
+	# its tracer is gone, so nothing traces the worker any more
+	local w
+	w=$(grep -oE "child [0-9]+ did not stop" "$T/fpm.log" | grep -oE '[0-9]+')
+	wait_until 3 tracer_gone "$w" || fail "worker $w is still traced: $(grep TracerPid "/proc/$w/status")"
 	# the status page answers, and the worker serves on once its child is gone
 	run get /status
 	assert_output 200
 	end_vfork_child
 	wait_until 10 all_answered vf
 	assert_equal "$(cat "$T/vf.code")" 200
-	wait_until 5 fpm_log_has "stopped at last: detached without a backtrace" ||
+	[ "$(awk '{ print $3 }' "/proc/$w/stat")" != t ]
+}
+
+# tracer_gone PID: no process traces PID.
+tracer_gone() {
+	[ "$(awk '/^TracerPid:/ { print $2 }' "/proc/$1/status")" = 0 ]
+}
+
+@test "a worker whose memory stalls the trace's reads holds neither the master nor itself for long" {
+	# Unprivileged userfaultfd, as many distributions have it (Debian
+	# turns it off): the pool's user may back a page with its own fault
+	# handler.
+	UFFD_WAS=$(cat /proc/sys/vm/unprivileged_userfaultfd)
+	echo 1 >/proc/sys/vm/unprivileged_userfaultfd
+	install -m 0644 "$FPM_APPS/stall.so" "$T/stall.so"
+	write_conf "listen.owner = $NGINX_USER" "app = $T/stall.so" \
+		"pm.max_children = 2" "request_slowlog_timeout = 1s" \
+		"slowlog = $T/slow.log" "pm.status_path = /status"
+	start_fpm
+	start_nginx "/stall=unix:$T/www.sock" "/status=unix:$T/www.sock"
+	wait_workers 2
+	bg_get st "/stall?s=10"
+	wait_until 5 fpm_log_has "executing too slow" || fail "$(cat "$T/fpm.log")"
+	local w
+	w=$(grep -oE "child [0-9]+, script" "$T/fpm.log" | grep -oE '[0-9]+')
+	# the read of the held page waits; the master goes on
+	kill -USR1 "$FPM_PID"
+	wait_until 3 fpm_log_has "SIGUSR1 received, error log reopened" ||
+		fail "SIGUSR1 not handled within 3 s: $(cat "$T/fpm.log")"
+	run get /status
+	assert_output 200
+	wait_until 8 fpm_log_has "WARNING: \\[pool www\\] child $w: reading its stack for the slow log took more than 5000 ms \\(its memory or files stall reads\\): gave up tracing it" ||
 		fail "$(cat "$T/fpm.log")"
+	wait_until 3 tracer_gone "$w" || fail "worker $w is still traced"
+	wait_until 10 all_answered st
+	assert_equal "$(cat "$T/st.code")" 200
+	assert_equal "$(cat "$T/st.body")" "stalled 10"
+	[ ! -s "$T/slow.log" ]
 }

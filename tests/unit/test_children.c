@@ -1,7 +1,7 @@
 /*
- * test_children.c - the master's book of its children: exits that a wait
- * outside children_reap consumed (the slow-log tracer's) are all handled,
- * however many there are.
+ * test_children.c - the master's book of its children: the exit of a
+ * slow log's tracer (a child of the master's, but no worker) is the
+ * tracer's, never taken for a worker's.
  */
 #include "config.h"
 
@@ -17,6 +17,7 @@
 #include "children.h"
 #include "log.h"
 #include "scoreboard.h"
+#include "supervise.h"
 
 #define NCHILDREN 100
 
@@ -75,35 +76,52 @@ fixture_free(struct fixture *f)
 	free(f);
 }
 
+/* A real child of ours that exits with code at once: a tracer's stand-in. */
+static pid_t
+exiting_child(int code)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(code);
+	return pid;
+}
+
 static void
-every_exit_consumed_elsewhere_is_handled_by_the_next_reap(void **state)
+a_tracers_exit_leaves_its_worker_tracked(void **state)
 {
 	struct fixture *f = fixture_new();
+	struct child *c = children_find(&f->m, 1042);
+	siginfo_t si;
 
 	(void)state;
-	for (int i = 0; i < NCHILDREN; i++)
-		children_exited_elsewhere(&f->m, 1000 + i, 0);
+	assert_non_null(c);
+	c->tracer = exiting_child(0);
+	c->tracing = TRACE_DUMPING;
+	/* the tracer is a zombie when children_reap looks */
+	assert_int_equal(waitid(P_PID, (id_t)c->tracer, &si,
+	    WEXITED | WNOWAIT), 0);
 	children_reap(&f->m);
-	assert_int_equal(f->pool.nchildren, 0);
-	assert_null(f->pool.children);
-	for (int i = 0; i < NCHILDREN; i++)
-		assert_int_equal(f->pool.slot_used[i], 0);
+	assert_ptr_equal(children_find(&f->m, 1042), c);
+	assert_int_equal(f->pool.nchildren, NCHILDREN);
+	assert_int_equal(c->tracer, 0);
+	assert_int_equal(c->tracing, 0);
 	fixture_free(f);
 }
 
 static void
-an_exit_consumed_elsewhere_is_handled_once(void **state)
+a_pid_that_traces_nothing_is_no_tracer(void **state)
 {
 	struct fixture *f = fixture_new();
 
 	(void)state;
-	children_exited_elsewhere(&f->m, 1005, 0);
-	children_exited_elsewhere(&f->m, 1005, 0);
-	children_reap(&f->m);
-	assert_int_equal(f->pool.nchildren, NCHILDREN - 1);
-	assert_null(children_find(&f->m, 1005));
-	children_reap(&f->m);
-	assert_int_equal(f->pool.nchildren, NCHILDREN - 1);
+	children_find(&f->m, 1007)->tracer = 4242;
+	assert_int_equal(supervise_tracer_exited(&f->m, 4343, 0), 0);
+	assert_int_equal(supervise_tracer_exited(&f->m, 4242, 0), 1);
+	assert_int_equal(children_find(&f->m, 1007)->tracer, 0);
+	/* once reaped, the same pid is nobody's tracer any more */
+	assert_int_equal(supervise_tracer_exited(&f->m, 4242, 0), 0);
 	fixture_free(f);
 }
 
@@ -111,9 +129,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(
-		    every_exit_consumed_elsewhere_is_handled_by_the_next_reap),
-		cmocka_unit_test(an_exit_consumed_elsewhere_is_handled_once),
+		cmocka_unit_test(a_tracers_exit_leaves_its_worker_tracked),
+		cmocka_unit_test(a_pid_that_traces_nothing_is_no_tracer),
 	};
 
 	log_set_level(LOG_LEVEL_ERROR);
