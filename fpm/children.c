@@ -355,23 +355,60 @@ children_adopt_output(struct master *m, struct child *c)
 	}
 }
 
-static void
-watch_output(struct master *m, struct child *c, const int w[2])
+/* A PHP worker: forked by the pool's zygote, as our child all the same.
+ * The zygote answers later (zygote_answer); until then c is counted in
+ * nchildren and holds its slot, so that no pm asks for more than it
+ * needs, and is the zygote's. */
+static int
+ask_zygote(struct master *m, struct pool *p, struct child *c, int w[2])
 {
-	for (int i = 0; i < 2; i++)
+	int r = zygote_ask(m, p, c, w);
+
+	for (int i = 0; i < 2; i++)	/* the zygote has them now, or none */
 		if (w[i] >= 0)
 			close(w[i]);
+	if (r != 0) {
+		close_output(m, c);
+		free(c);
+		return r;
+	}
+	p->slot_used[c->slot] = 1;
+	p->nchildren++;
+	return 0;
+}
+
+void
+children_add(struct master *m, struct child *c, pid_t pid)
+{
+	struct pool *p = c->pool;
+
+	c->pid = pid;
+	c->started = now_ms();
+	c->next = p->children;
+	p->children = c;
 	children_adopt_output(m, c);
+	log_debug("[pool %s] child %d started", p->conf->name, (int)pid);
+}
+
+void
+children_abandon(struct master *m, struct child *c)
+{
+	c->pool->slot_used[c->slot] = 0;
+	c->pool->nchildren--;
+	close_output(m, c);
+	free(c);
 }
 
 int
 children_spawn(struct master *m, struct pool *p)
 {
 	struct child *c;
-	int slot = take_slot(p), w[2];
+	int slot, w[2];
 	pid_t pid;
 
-	if (slot < 0) {
+	if (p->conf->sapi == SAPI_PHP && !p->retiring && zygote_busy(p))
+		return 1;	/* one request at a time: ask on its answer */
+	if ((slot = take_slot(p)) < 0) {
 		log_debug("[pool %s] no free scoreboard slot", p->conf->name);
 		return -1;
 	}
@@ -388,34 +425,29 @@ children_spawn(struct master *m, struct pool *p)
 	}
 	scoreboard_reset(&p->sb->slots[slot]);
 	c->request_limit = request_limit(p->conf);
-	if (p->conf->sapi == SAPI_PHP && !p->retiring) {
-		/* forked by the pool's zygote, as our child all the same */
-		pid = zygote_spawn(m, p, c, w);
-	} else {
-		/* Every signal is blocked in the master (signalfd), so none
-		 * can run a handler in the child before child_reset. */
-		pid = fork();
-		if (pid < 0)
-			log_error("[pool %s] fork() failed: %s", p->conf->name,
-			    strerror(errno));
-		if (pid == 0)
-			child_main(m, p, c, w);
-	}
+	c->pool = p;
+	if (p->conf->sapi == SAPI_PHP && !p->retiring)
+		return ask_zygote(m, p, c, w);
+	/* Every signal is blocked in the master (signalfd), so none can run
+	 * a handler in the child before child_reset. */
+	pid = fork();
+	if (pid < 0)
+		log_error("[pool %s] fork() failed: %s", p->conf->name,
+		    strerror(errno));
+	if (pid == 0)
+		child_main(m, p, c, w);
 	if (pid < 0) {
 		close(w[0]), close(w[1]);
 		close_output(m, c);
 		free(c);
 		return -1;
 	}
-	c->pid = pid;
-	c->pool = p;
 	p->slot_used[slot] = 1;
-	c->started = now_ms();
-	c->next = p->children;
-	p->children = c;
 	p->nchildren++;
-	watch_output(m, c, w);
-	log_debug("[pool %s] child %d started", p->conf->name, (int)pid);
+	for (int i = 0; i < 2; i++)
+		if (w[i] >= 0)
+			close(w[i]);
+	children_add(m, c, pid);
 	return 0;
 }
 

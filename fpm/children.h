@@ -8,8 +8,17 @@
 #include "master.h"
 
 /* Fork one worker for pool p.  In the child this never returns.  Returns
- * 0, or -1 (logged) when fork fails or the pool has no free slot. */
+ * 0, or -1 (logged) when fork fails or the pool has no free slot.  A PHP
+ * pool asks its zygote instead: 0 means asked (the worker is added when
+ * the answer comes, and counts in nchildren from now on), 1 that the
+ * zygote is busy with an earlier request (ask again on its answer). */
 int children_spawn(struct master *m, struct pool *p);
+/* c (its pool, slot and output set, counted in nchildren) is the new
+ * worker pid: track it. */
+void children_add(struct master *m, struct child *c, pid_t pid);
+/* c, asked of a zygote, will not be a worker: its slot, count and pipes
+ * go. */
+void children_abandon(struct master *m, struct child *c);
 
 /* The first steps of a worker, or of a zygote (extra: a descriptor of its
  * own to keep): clean signals and descriptors, stdio on out[] (-1: the

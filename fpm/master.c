@@ -236,7 +236,22 @@ on_event(struct master *m, const struct watch *w)
 	case W_OUTPUT:
 		children_output(m, w->owner, w->stream);
 		break;
+	case W_ZYGOTE:
+		zygote_answer(m, w->owner);
+		break;
 	}
+}
+
+/* Whether a PHP pool that keeps workers has none yet but one asked of its
+ * zygote: bounded by the zygote's answer time. */
+static int
+first_answers_out(const struct master *m)
+{
+	for (const struct pool *p = m->pools; p != NULL; p = p->next)
+		if (!p->retiring && p->conf->pm != PM_ONDEMAND &&
+		    p->children == NULL && zygote_busy(p))
+			return 1;
+	return 0;
 }
 
 static void
@@ -255,17 +270,24 @@ master_run(struct master *m)
 {
 	struct epoll_event ev[16];
 
+	int retired = 0;
+
 	for (struct pool *p = m->pools; p != NULL; p = p->next)
 		p->pm->start(m, p, now_ms());
-	/* After a reload: the previous workers go once ours are forked. */
-	children_signal_retiring(m);
 	/* Loop phase: from now on, we must not die. */
 	for (;;) {
 		long long now = now_ms();
 		int n;
 
+		zygote_collect();
 		children_reap(m);
 		reload_gc(m);
+		/* After a reload: the previous workers go once ours are
+		 * forked (a PHP pool's first as its zygote answers). */
+		if (!retired && !first_answers_out(m)) {
+			children_signal_retiring(m);
+			retired = 1;
+		}
 		if (m->stopping != RUNNING && children_count(m) == 0)
 			break;
 		m->wake_at = 0;
@@ -282,6 +304,7 @@ master_run(struct master *m)
 		}
 		if (m->stopping != STOP_FAST)
 			supervise_timeouts(m, now);
+		zygote_timeouts(m, now);
 		n = epoll_wait(m->epfd, ev, 16, next_timeout(m, now_ms()));
 		if (n < 0 && errno != EINTR) {
 			log_alert("epoll_wait() failed: %s", strerror(errno));

@@ -13,11 +13,11 @@ struct pm_ops;
 struct scoreboard;
 
 /* What an epoll event is about: ev.data.ptr points at one of these. */
-enum watch_kind { W_SIGNAL, W_CONTROL, W_LISTEN, W_OUTPUT };
+enum watch_kind { W_SIGNAL, W_CONTROL, W_LISTEN, W_OUTPUT, W_ZYGOTE };
 
 struct watch {
 	enum watch_kind kind;
-	void *owner;			/* struct pool or struct child */
+	void *owner;			/* struct pool, child or zygote */
 	int stream;			/* W_OUTPUT: 0 stdout, 1 stderr */
 };
 
@@ -76,6 +76,8 @@ struct pool {
 	const struct pm_ops *pm;
 	struct scoreboard *sb;
 	int sb_fd[2];			/* its memfd, and read-only (or -1) */
+	int spawn_owed;			/* spawns the pm asked for while the
+					 * zygote was busy: made as it answers */
 	unsigned char *slot_used;	/* per scoreboard slot: a child has it */
 	unsigned slot_next;		/* where take_slot looks first */
 	int access_fd;			/* access.log, or -1 */

@@ -7,6 +7,7 @@
 #include "log.h"
 #include "pm.h"
 #include "scoreboard.h"
+#include "zygote.h"
 
 const struct pm_ops *
 pm_for(long long mode)
@@ -104,6 +105,13 @@ pm_workers(const struct pool *p, struct pm_worker *w, int n)
 		}
 		k++;
 	}
+	/* the worker asked of a PHP pool's zygote: starting, as they come */
+	if (k < n && (w[k].child = zygote_pending(p)) != NULL) {
+		w[k].starting = 1;
+		w[k].idle = 0;
+		w[k].idle_since = 0;
+		k++;
+	}
 	return k;
 }
 
@@ -119,7 +127,13 @@ pm_spawn(struct master *m, struct pool *p, int n, long long now)
 	if (p->quick_deaths > 0 && n > 1)
 		n = 1;
 	while (done < n) {
-		if (children_spawn(m, p) != 0) {
+		int r = children_spawn(m, p);
+
+		if (r > 0) {	/* the zygote is busy: the rest on its answer */
+			p->spawn_owed = n - done;
+			break;
+		}
+		if (r != 0) {
 			/* fork failed (logged): retry later, not in a spin */
 			p->respawn_at = now + PM_FORK_RETRY_MS;
 			break;
@@ -131,6 +145,20 @@ pm_spawn(struct master *m, struct pool *p, int n, long long now)
 	if (p->respawn_at > now)
 		master_wake_at(m, p->respawn_at);
 	return done;
+}
+
+void
+pm_spawn_owed(struct master *m, struct pool *p)
+{
+	int n = p->spawn_owed;
+
+	p->spawn_owed = 0;
+	/* what the pm asked for was within bounds then; exits since only
+	 * made room, but say it here rather than trust that */
+	if (n > p->conf->max_children - (p->nchildren - p->nending))
+		n = (int)(p->conf->max_children - (p->nchildren - p->nending));
+	if (n > 0 && m->stopping == RUNNING)
+		pm_spawn(m, p, n, now_ms());
 }
 
 void

@@ -83,8 +83,11 @@ int pm_longest_idle(const struct pm_worker *w, int n);
 int pm_workers(const struct pool *p, struct pm_worker *w, int n);
 
 /* Spawn up to n workers for p; stops at the first failure and backs off.
- * Returns how many were forked. */
+ * A PHP pool's zygote takes one request at a time: the rest are owed, and
+ * asked for as it answers.  Returns how many were forked or asked for. */
 int pm_spawn(struct master *m, struct pool *p, int n, long long now);
+/* p's zygote answered: the spawns pm_spawn could not ask for yet. */
+void pm_spawn_owed(struct master *m, struct pool *p);
 
 /* Log once that the pool is at pm.max_children while more are wanted. */
 void pm_note_at_max(struct pool *p, int at_max);

@@ -337,6 +337,7 @@ pools_free(struct master *m)
 	while (m->pools != NULL) {
 		struct pool *p = m->pools;
 
+		zygote_stop(m, p);	/* before what it would release */
 		m->pools = p->next;
 		if (p->retiring) {
 			free(p->conf->listen);
@@ -349,7 +350,7 @@ pools_free(struct master *m)
 			if (p->sb_fd[i] >= 0)
 				close(p->sb_fd[i]);
 		free(p->slot_used);
-		zygote_stop(m, p);
 		free(p);
 	}
+	zygote_collect();
 }

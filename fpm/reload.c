@@ -40,6 +40,7 @@
 #include "scoreboard.h"
 #include "sd.h"
 #include "supervise.h"
+#include "zygote.h"
 
 #define ENV_SOCKETS "FPM_SOCKETS"
 #define ENV_WORKERS "FPM_WORKERS"
@@ -517,6 +518,10 @@ static int
 execute(struct master *m, struct conf *next, struct fresh *fresh)
 {
 	sd_notify_reloading();
+	/* A worker a zygote has forked is handed over; one it is about to
+	 * fork, it kills (zygote_stop). */
+	for (struct pool *p = m->pools; p != NULL; p = p->next)
+		zygote_stop(m, p);
 	/* Every worker finishes its request and leaves; the new master
 	 * signals them once its own are forked, and watches them go. */
 	for (struct pool *p = m->pools; p != NULL; p = p->next) {

@@ -5,14 +5,16 @@
  * The master and a zygote talk over a SOCK_SEQPACKET pair, one request
  * and one answer at a time: "fork a worker for slot S, request limit L,
  * with these output pipes" (the pipes go along as SCM_RIGHTS), and the
- * answer is the new worker's pid.  Nothing passes per request.
+ * answer is the new worker's pid.  Nothing passes per request.  The
+ * master never waits on it: the answer is one more event of its loop,
+ * given up after ZYGOTE_ANSWER_MS, and while a request is out the pool's
+ * further spawns are owed (pm_spawn_owed).
  */
 #include "config.h"
 
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,15 +35,27 @@
 #define FPM_PHP_MODULE "/usr/lib/fpm/php.so"
 #endif
 
-/* How long the master waits for an answer: the first one comes after
- * the engine's start-up (php.ini, extensions, opcache.preload). */
+/* How long the master waits for an answer, never blocking: the first
+ * one comes after the engine's start-up (php.ini, extensions,
+ * opcache.preload). */
 #define ZYGOTE_ANSWER_MS 30000
+
+/* Untracked children reaped while a request is out, kept to tell a
+ * worker that died young from a lie (take_answer). */
+#define ZYGOTE_GONE 16
 
 struct zygote {
 	pid_t pid;
 	int fd;				/* the master's end */
+	struct watch watch;		/* W_ZYGOTE on fd: its answers */
+	struct pool *pool;		/* NULL once let go */
+	struct child *pending;		/* asked for, not answered yet */
+	long long answer_by;		/* when pending is given up */
+	pid_t gone[ZYGOTE_GONE];
+	int ngone;
 	struct child err;		/* its stderr, read as a worker's:
 					 * only pid, pool and out[] are used */
+	struct zygote *next_dead;
 };
 
 struct spawn_req {
@@ -286,12 +300,20 @@ zygote_main(struct master *m, struct pool *p, int fd, const int err_out[2])
 			close(out[0]);
 		if (out[1] >= 0)
 			close(out[1]);
-		if (send(fd, &ans, sizeof(ans), MSG_NOSIGNAL) != sizeof(ans))
+		if (send(fd, &ans, sizeof(ans), MSG_NOSIGNAL) != sizeof(ans)) {
+			/* the master let us go: nobody would track it */
+			if (pid > 0)
+				kill(pid, SIGKILL);
 			_exit(0);
+		}
 	}
 }
 
 /* ---- in the master --------------------------------------------------- */
+
+/* Zygotes let go while an epoll batch may still point at them: freed at
+ * the top of the next loop (zygote_collect). */
+static struct zygote *dead;
 
 static int
 zygote_start(struct master *m, struct pool *p)
@@ -346,25 +368,94 @@ zygote_start(struct master *m, struct pool *p)
 	close(ep[1]);
 	fcntl(ep[0], F_SETFL, O_NONBLOCK);
 	z->fd = sv[0];
+	z->pool = p;
 	z->err = (struct child){ .pid = z->pid, .pool = p, .slot = -1 };
 	z->err.out[0].fd = -1;
 	z->err.out[1].fd = ep[0];
 	children_adopt_output(m, &z->err);
+	z->watch = (struct watch){ W_ZYGOTE, z, 0 };
+	if (master_watch(m, z->fd, &z->watch) != 0) {
+		/* logged; without its answers it is no use */
+		kill(z->pid, SIGKILL);
+		children_end_output(m, &z->err);
+		close(z->fd);
+		free(z);
+		return -1;
+	}
 	p->zygote = z;
 	log_debug("[pool %s] zygote %d started", p->conf->name, (int)z->pid);
 	return 0;
 }
 
+static int
+recv_ans(int fd, struct spawn_ans *ans)
+{
+	ssize_t n;
+
+	do
+		n = recv(fd, ans, sizeof(*ans), MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return 1;
+	return n == (ssize_t)sizeof(*ans) ? 0 : -1;
+}
+
+static void take_answer(struct master *m, struct zygote *z,
+    const struct spawn_ans *ans);
+
 void
 zygote_stop(struct master *m, struct pool *p)
 {
-	if (p->zygote == NULL)
+	struct zygote *z = p->zygote;
+	struct spawn_ans ans;
+
+	if (z == NULL)
 		return;
+	if (z->pending != NULL) {
+		/* An answer already sent is taken; after shutdown() the
+		 * zygote's send fails, and it kills the worker it forked
+		 * (zygote_main): no worker is left that nobody tracks. */
+		shutdown(z->fd, SHUT_RD);
+		if (recv_ans(z->fd, &ans) == 0)
+			take_answer(m, z, &ans);
+		if (z->pending != NULL) {
+			children_abandon(m, z->pending);
+			z->pending = NULL;
+		}
+	}
 	/* what it wrote before it went: a failed start says why */
-	children_end_output(m, &p->zygote->err);
-	close(p->zygote->fd);
-	free(p->zygote);
+	children_end_output(m, &z->err);
+	master_unwatch(m, z->fd);
+	close(z->fd);
+	z->fd = -1;
+	z->pool = NULL;
 	p->zygote = NULL;
+	z->next_dead = dead;
+	dead = z;
+}
+
+void
+zygote_collect(void)
+{
+	while (dead != NULL) {
+		struct zygote *z = dead;
+
+		dead = z->next_dead;
+		free(z);
+	}
+}
+
+/* z runs pool code, which may lie or hang: it goes, and the pool backs
+ * off as for a worker dying at start-up. */
+static void
+replace(struct master *m, struct zygote *z)
+{
+	struct pool *p = z->pool;
+
+	kill(z->pid, SIGKILL);
+	zygote_stop(m, p);
+	pm_note_failed_start(p, now_ms());
+	master_wake_at(m, p->respawn_at);
 }
 
 static int
@@ -390,26 +481,11 @@ send_req(int fd, const struct spawn_req *rq, const int w[2])
 		cm->cmsg_len = CMSG_LEN((size_t)n_fds * sizeof(int));
 		memcpy(CMSG_DATA(cm), fds, (size_t)n_fds * sizeof(int));
 	}
+	/* One request at a time, so the socket has room: never wait. */
 	do
-		n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+		n = sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
 	while (n < 0 && errno == EINTR);
 	return n == (ssize_t)sizeof(*rq) ? 0 : -1;
-}
-
-static int
-recv_ans(int fd, struct spawn_ans *ans)
-{
-	struct pollfd pfd = { fd, POLLIN, 0 };
-	ssize_t n;
-	int r;
-
-	do
-		r = poll(&pfd, 1, ZYGOTE_ANSWER_MS);
-	while (r < 0 && errno == EINTR);
-	if (r <= 0)
-		return -1;
-	n = recv(fd, ans, sizeof(*ans), 0);
-	return n == (ssize_t)sizeof(*ans) ? 0 : -1;
 }
 
 /* The real uid of pid, from /proc (a child we have not reaped cannot
@@ -433,13 +509,13 @@ proc_uid(pid_t pid, uid_t *uid)
 	return found;
 }
 
-/* Whether the kernel vouches for pid as a new worker of p: our own child
- * (the zygote's middle process has exited, so the worker is reparented to
- * us before the answer is sent), not reaped, not one we track already,
- * not the zygote, and running as the zygote does.  Race-free: until we
- * reap it, no other process can take a child's pid. */
+/* Whether the kernel vouches for pid as a new worker of z's pool: our own
+ * child (the zygote's middle process has exited, so the worker is
+ * reparented to us before the answer is sent), not reaped, not one we
+ * track already, not a zygote, and running as the zygote does.  Race-
+ * free: until we reap it, no other process can take a child's pid. */
 static int
-vouch(struct master *m, struct pool *p, pid_t pid)
+vouch(struct master *m, const struct zygote *z, pid_t pid)
 {
 	siginfo_t si = { 0 };
 	uid_t uid, zuid;
@@ -454,65 +530,175 @@ vouch(struct master *m, struct pool *p, pid_t pid)
 			return -1;
 	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) != 0)
 		return -1;	/* ECHILD: not ours */
-	if (proc_uid(pid, &uid) != 0 || proc_uid(p->zygote->pid, &zuid) != 0 ||
+	if (proc_uid(pid, &uid) != 0 || proc_uid(z->pid, &zuid) != 0 ||
 	    uid != zuid)
 		return -1;
 	return 0;
 }
 
-pid_t
-zygote_spawn(struct master *m, struct pool *p, const struct child *c,
+/* Whether pid is a child of ours that exited, untracked, since the
+ * request: a worker that died before its zygote could report it. */
+static int
+gone_since_asked(const struct zygote *z, pid_t pid)
+{
+	int n = z->ngone < ZYGOTE_GONE ? z->ngone : ZYGOTE_GONE;
+
+	for (int i = 0; i < n; i++)
+		if (z->gone[i] == pid)
+			return 1;
+	return 0;
+}
+
+/* z answered its pending request. */
+static void
+take_answer(struct master *m, struct zygote *z, const struct spawn_ans *ans)
+{
+	struct pool *p = z->pool;
+	struct child *c = z->pending;
+
+	z->pending = NULL;
+	if (ans->pid < 0) {
+		log_error("[pool %s] the PHP zygote could not fork: %s",
+		    p->conf->name, strerror(ans->err > 0 && ans->err < 4096 ?
+		    ans->err : EIO));
+		children_abandon(m, c);
+		p->respawn_at = now_ms() + PM_FORK_RETRY_MS;
+		master_wake_at(m, p->respawn_at);
+		return;
+	}
+	if (vouch(m, z, ans->pid) == 0) {
+		children_add(m, c, ans->pid);
+		return;
+	}
+	if (gone_since_asked(z, ans->pid)) {
+		/* reaped already, as a child we did not know */
+		log_warning("[pool %s] worker %d exited before its zygote "
+		    "reported it", p->conf->name, (int)ans->pid);
+		children_abandon(m, c);
+		pm_note_failed_start(p, now_ms());
+		master_wake_at(m, p->respawn_at);
+		return;
+	}
+	/* It runs pool code, and that code lies: let it go.  The worker it
+	 * may have forked is an untracked child, which children_kill_strays
+	 * stops with the master. */
+	log_error("[pool %s] the PHP zygote %d reported pid %d, which is not "
+	    "a new worker of the pool: refused, the zygote is replaced",
+	    p->conf->name, (int)z->pid, (int)ans->pid);
+	children_abandon(m, c);
+	replace(m, z);
+}
+
+int
+zygote_ask(struct master *m, struct pool *p, struct child *c,
     const int w[2])
 {
 	struct spawn_req rq = { c->slot, (w[0] >= 0) | (w[1] >= 0) << 1,
 	    c->request_limit };
-	struct spawn_ans ans;
+	struct zygote *z;
 
 	if (p->zygote == NULL && zygote_start(m, p) != 0)
 		return -1;
-	if (send_req(p->zygote->fd, &rq, w) != 0 ||
-	    recv_ans(p->zygote->fd, &ans) != 0) {
-		/* It died (its start-up failed: logged there) or hangs. */
-		log_error("[pool %s] the PHP zygote %d does not answer; it is "
-		    "replaced", p->conf->name, (int)p->zygote->pid);
-		kill(p->zygote->pid, SIGKILL);
-		zygote_stop(m, p);
-		/* as a worker dying at start-up: the pool backs off */
-		pm_note_failed_start(p, now_ms());
+	z = p->zygote;
+	if (send_req(z->fd, &rq, w) != 0) {
+		/* It died (its start-up failed: logged there). */
+		log_error("[pool %s] the PHP zygote %d does not take requests; "
+		    "it is replaced", p->conf->name, (int)z->pid);
+		replace(m, z);
 		return -1;
 	}
-	if (ans.pid < 0) {
-		log_error("[pool %s] the PHP zygote could not fork: %s",
-		    p->conf->name, strerror(ans.err > 0 && ans.err < 4096 ?
-		    ans.err : EIO));
-		return -1;
+	z->pending = c;
+	z->ngone = 0;
+	z->answer_by = now_ms() + ZYGOTE_ANSWER_MS;
+	master_wake_at(m, z->answer_by);
+	return 0;
+}
+
+int
+zygote_busy(const struct pool *p)
+{
+	return p->zygote != NULL && p->zygote->pending != NULL;
+}
+
+struct child *
+zygote_pending(const struct pool *p)
+{
+	return p->zygote != NULL ? p->zygote->pending : NULL;
+}
+
+void
+zygote_answer(struct master *m, struct zygote *z)
+{
+	struct spawn_ans ans;
+	int r;
+
+	if (z->pool == NULL)
+		return;		/* let go earlier in this batch */
+	r = recv_ans(z->fd, &ans);
+	if (r > 0)
+		return;
+	if (r < 0 && z->pending == NULL) {
+		/* it exits: zygote_exited says so as it is reaped */
+		master_unwatch(m, z->fd);
+		return;
 	}
-	if (vouch(m, p, ans.pid) != 0) {
-		/* It runs pool code, and that code lies: let it go.  The
-		 * worker it may have forked is an untracked child, which
-		 * children_kill_strays stops with the master. */
-		log_error("[pool %s] the PHP zygote %d reported pid %d, which "
-		    "is not a new worker of the pool: refused, the zygote is "
-		    "replaced", p->conf->name, (int)p->zygote->pid,
-		    (int)ans.pid);
-		kill(p->zygote->pid, SIGKILL);
-		zygote_stop(m, p);
-		pm_note_failed_start(p, now_ms());
-		return -1;
+	if (r < 0 || z->pending == NULL) {
+		/* EOF (it died: its lines say why), a torn message, or an
+		 * answer to nothing */
+		log_error("[pool %s] the PHP zygote %d %s; it is replaced",
+		    z->pool->conf->name, (int)z->pid, r == 0 ?
+		    "answered what was not asked" : "does not answer");
+		replace(m, z);
+		return;
 	}
-	return ans.pid;
+	take_answer(m, z, &ans);
+	if (z->pool != NULL)
+		pm_spawn_owed(m, z->pool);
+}
+
+void
+zygote_timeouts(struct master *m, long long now)
+{
+	for (struct pool *p = m->pools; p != NULL; p = p->next) {
+		struct zygote *z = p->zygote;
+
+		if (z == NULL || z->pending == NULL)
+			continue;
+		if (now < z->answer_by) {
+			master_wake_at(m, z->answer_by);
+			continue;
+		}
+		log_error("[pool %s] the PHP zygote %d has not answered in %d "
+		    "seconds; it is replaced", p->conf->name, (int)z->pid,
+		    ZYGOTE_ANSWER_MS / 1000);
+		replace(m, z);
+	}
 }
 
 int
 zygote_exited(struct master *m, pid_t pid, int status)
 {
 	for (struct pool *p = m->pools; p != NULL; p = p->next) {
-		if (p->zygote == NULL || p->zygote->pid != pid)
+		struct zygote *z = p->zygote;
+
+		if (z == NULL)
 			continue;
+		if (z->pid != pid) {
+			/* maybe the worker it is about to report */
+			if (z->pending != NULL)
+				z->gone[z->ngone++ % ZYGOTE_GONE] = pid;
+			continue;
+		}
 		log_warning("[pool %s] the PHP zygote %d exited (status 0x%x); "
 		    "the next worker starts another", p->conf->name, (int)pid,
 		    status);
-		zygote_stop(m, p);
+		if (z->pending != NULL) {
+			zygote_stop(m, p);	/* takes a last answer */
+			pm_note_failed_start(p, now_ms());
+			master_wake_at(m, p->respawn_at);
+		} else {
+			zygote_stop(m, p);
+		}
 		return 1;
 	}
 	return 0;

@@ -24,18 +24,38 @@
 struct master;
 struct pool;
 struct child;
+struct zygote;
 
-/* Fork a worker for c (its slot and request limit set) from p's zygote,
- * starting the zygote first if need be.  w are the write ends of c's
- * output pipes, or -1.  Returns the worker's pid, or -1 (logged). */
-pid_t zygote_spawn(struct master *m, struct pool *p, const struct child *c,
+/* Ask p's zygote, started first if need be, to fork a worker for c (its
+ * pool, slot and request limit set); w are the write ends of c's output
+ * pipes, or -1.  The answer comes as an event (zygote_answer), which adds
+ * c as a worker or abandons it.  Returns 0 (asked: c is the zygote's), or
+ * -1 (logged). */
+int zygote_ask(struct master *m, struct pool *p, struct child *c,
     const int w[2]);
+
+/* Whether p's zygote has a request out (one at a time), and for which
+ * worker-to-be. */
+int zygote_busy(const struct pool *p);
+struct child *zygote_pending(const struct pool *p);
+
+/* W_ZYGOTE: z's socket is readable. */
+void zygote_answer(struct master *m, struct zygote *z);
+
+/* Give up on answers not come by their deadline: those zygotes are
+ * replaced. */
+void zygote_timeouts(struct master *m, long long now);
+
+/* Free the zygotes let go since the last call: at the top of the loop,
+ * where no event of a batch can point at one. */
+void zygote_collect(void);
 
 /* A child of the master is gone: if it was a zygote, log it and forget
  * it (the next spawn starts another).  Returns 1 if it was one. */
 int zygote_exited(struct master *m, pid_t pid, int status);
 
-/* Let p's zygote go (it exits when its socket closes). */
+/* Let p's zygote go (it exits when its socket closes).  An answer it has
+ * sent already is taken; a worker it forks later it kills. */
 void zygote_stop(struct master *m, struct pool *p);
 
 /* The PHP sapi module's path: $FPM_PHP_MODULE, else where make install

@@ -7,8 +7,9 @@
  * real process reparented to the master that ignores SIGQUIT and SIGTERM:
  * a worker the master was never told about.  Its pid goes to
  * $FPM_LIAR_STRAY_FILE; with $FPM_LIAR_KID_FILE the stray has a child of
- * its own, as stubborn, whose pid goes there.  Without $FPM_LIAR_PID it
- * does nothing.
+ * its own, as stubborn, whose pid goes there.  With $FPM_LIAR_HANG set
+ * instead it never returns (as a preload stuck in a loop or a lock), so
+ * the zygote never answers.  Without either it does nothing.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -111,6 +112,9 @@ lie(void)
 	char req[64];
 	int fd;
 
+	if (getenv("FPM_LIAR_HANG") != NULL)
+		for (;;)
+			pause();
 	if (victim == NULL)
 		return;
 	if ((fd = find_master_socket()) < 0)

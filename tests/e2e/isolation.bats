@@ -137,6 +137,47 @@ stray_pid() {
 	pid_alive "$zb"
 }
 
+@test "a PHP zygote that never answers does not stop the master from supervising, or from handling signals" {
+	[ -r "$FPM_PHP_MODULE" ] || fail "no PHP sapi module at $FPM_PHP_MODULE"
+	cat >"$T/fpm.ini" <<-EOF
+	[global]
+	error_log = $T/fpm.log
+
+	[n]
+	listen = $T/n.sock
+	user = $POOL_USER
+	app = $T/hello.so
+	pm = static
+	pm.max_children = 1
+
+	[php]
+	listen = $T/php.sock
+	user = $POOL_USER
+	pm = static
+	pm.max_children = 1
+	env[FPM_LIAR_HANG] = 1
+	EOF
+	start_fpm -d "extension=$T/liar.so"
+	wait_until 5 has_worker_of hello || fail "no native worker"
+	local w
+	w=$(workers_of hello | head -n1)
+	# Its zygote is stuck in its start-up: the master goes on.
+	kill -KILL "$w"
+	wait_until 3 fpm_log_has "\\[pool n\\] child $w exited on signal 9" ||
+		fail "the master did not reap the worker: $(cat "$T/fpm.log")"
+	wait_until 3 has_worker_of hello ||
+		fail "the master did not replace the worker: $(cat "$T/fpm.log")"
+	# ...and the zygote is still there, stuck: nothing was waited for.
+	[ "$(ps -o comm= --ppid "$FPM_PID" | grep -c fpm-zygote)" = 1 ] || fail "$(ps -o pid,comm,args --ppid "$FPM_PID"; cat "$T/fpm.log")"
+	kill -USR1 "$FPM_PID"
+	wait_until 3 fpm_log_has "SIGUSR1 received, error log reopened" ||
+		fail "the master did not handle SIGUSR1: $(cat "$T/fpm.log")"
+}
+
+has_worker_of() {
+	[ -n "$(workers_of "$1")" ]
+}
+
 hex() {
 	printf '%s' "$1" | od -An -tx1 | tr -d ' \n'
 }
